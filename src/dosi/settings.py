@@ -1,0 +1,71 @@
+"""The one typed configuration object, read from DOSI_* variables and CLI flags."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any
+
+from pydantic import Field
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+DEFAULT_PORT = 1026
+
+
+class Settings(BaseSettings):
+    """Everything a dosi process can be told; frozen once built.
+
+    The stable environment interface: ``DOSI_DATA_DIR`` (embedded store folder),
+    ``DOSI_DATABASE_URL`` (``postgresql://...`` switches to PostgreSQL) and
+    ``DOSI_CONTEXT_DIR`` (preloaded @contexts: ``index.json`` maps URL → file name).
+    """
+
+    model_config = SettingsConfigDict(
+        env_prefix="DOSI_", env_nested_delimiter="__", frozen=True, extra="ignore"
+    )
+
+    data_dir: Path = Path("./data")
+    database_url: str | None = None
+    context_dir: Path | None = None
+    #: Fetch unknown remote @contexts over the network (off: offline first). Fetched
+    #: contexts are cached in the store so a restart does not fetch them again.
+    fetch_remote_contexts: bool = False
+    host: str = "127.0.0.1"
+    port: int = DEFAULT_PORT
+    #: Default and maximum page size of entity queries (ETSI GS CIM 009 §6.3.10).
+    default_limit: int = Field(default=20, ge=1)
+    max_limit: int = Field(default=1000, ge=1)
+    #: Largest accepted request body in bytes, and deepest JSON nesting.
+    max_body_bytes: int = Field(default=8 * 1024 * 1024, ge=1024)
+    max_json_depth: int = Field(default=64, ge=4)
+    #: Most terms a q / scopeQ / type expression may have before TooComplexQuery.
+    max_query_terms: int = Field(default=256, ge=8)
+    #: Most operations in one batch request.
+    max_batch_size: int = Field(default=10_000, ge=1)
+    shutdown_timeout: float = 10.0
+    log_level: str = "INFO"
+    log_json: bool = False
+
+    def store_url(self) -> str:
+        """The URL that selects the store backend: PostgreSQL if set, else SQLite."""
+        if self.database_url:
+            return self.database_url
+        return f"sqlite:///{(self.data_dir / 'dosi.db').as_posix()}"
+
+
+def load_settings(
+    environ: Mapping[str, str] | None = None, **overrides: Any
+) -> Settings:
+    """Build Settings from the environment (or a given mapping) plus explicit overrides.
+
+    ``None`` overrides are dropped so unset CLI flags fall back to the environment.
+    """
+    values = {k: v for k, v in overrides.items() if v is not None}
+    if environ is None:
+        return Settings(**values)
+    prefix = "DOSI_"
+    from_env: dict[str, Any] = {
+        k[len(prefix) :].lower(): v for k, v in environ.items() if k.startswith(prefix)
+    }
+    from_env.update(values)
+    return Settings.model_validate(from_env)

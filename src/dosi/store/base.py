@@ -1,0 +1,148 @@
+"""The storage contract: one Protocol that every backend implements.
+
+Stores keep entities in the internal representation of ``dosi.core.model`` and know
+nothing of NGSI-LD semantics. They *narrow* queries cheaply (``Candidates``) and stream
+candidates in a stable order; the core applies the exact query semantics on top. All
+writes go through ``transact``: an atomic read-plan-write step, so every NGSI-LD write
+operation (create, merge, batch upsert, ...) is one transaction whatever the backend.
+"""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator, Callable, Sequence
+from dataclasses import dataclass, field
+from typing import Any, Protocol
+
+Entity = dict[str, Any]
+
+#: Capability flags a backend may list in ``Store.capabilities``.
+CAP_GEO_INDEX = "geo-index"
+CAP_REGEX = "regex"
+
+
+@dataclass(frozen=True, slots=True)
+class GeoPrefilter:
+    """Entities whose GeoProperty ``attr`` has a geometry whose bounding box intersects
+    ``bbox`` (min_lon, min_lat, max_lon, max_lat), in WGS 84 degrees."""
+
+    attr: str
+    bbox: tuple[float, float, float, float]
+
+
+@dataclass(frozen=True, slots=True)
+class Candidates:
+    """A cheap, over-approximating filter the store applies before the core's exact one.
+
+    Every field is optional; ``None`` means "no restriction". A store must never drop an
+    entity that matches, but it may return extra entities (the core filters them out).
+    """
+
+    ids: frozenset[str] | None = None
+    #: A regular expression (Python ``re`` syntax) the entity id must match (``search``).
+    id_pattern: str | None = None
+    #: The entity has at least one of these (expanded) types.
+    types: frozenset[str] | None = None
+    #: The entity has at least one of these (expanded) attributes.
+    attrs: frozenset[str] | None = None
+    geo: GeoPrefilter | None = None
+    #: Keyset pagination: only ids strictly greater than this one.
+    after_id: str | None = None
+
+
+@dataclass(slots=True)
+class Writes:
+    """What a transaction plan decided to write. Upserts are full entity documents."""
+
+    upserts: list[Entity] = field(default_factory=list)
+    deletes: list[str] = field(default_factory=list)
+
+
+#: A pure, synchronous function from the current documents (by id; missing ids absent)
+#: to the writes to apply. It runs inside the transaction and must not do I/O.
+Plan = Callable[[dict[str, Entity]], Writes]
+
+
+@dataclass(frozen=True, slots=True)
+class AttributeStats:
+    """How many entities of one type carry an attribute, and with which attribute kinds."""
+
+    count: int
+    kinds: frozenset[str]
+
+
+@dataclass(frozen=True, slots=True)
+class TypeStats:
+    """Discovery data for one entity type (ETSI GS CIM 009 §5.7.5-§5.7.8)."""
+
+    type: str
+    entity_count: int
+    attributes: dict[str, AttributeStats]
+
+
+@dataclass(frozen=True, slots=True)
+class StoredContext:
+    """A user @context held by the broker (ETSI GS CIM 009 §5.13, context management)."""
+
+    url: str
+    body: dict[str, Any]
+    kind: str  # "Hosted" | "Cached" | "ImplicitlyCreated"
+    created_at: str
+    hits: int = 0
+    last_usage: str | None = None
+    extra: dict[str, Any] = field(default_factory=dict)
+
+
+class Store(Protocol):
+    """A storage backend. Every method is tenant-scoped where data is tenant-scoped; the
+    default tenant is the empty string. Backends translate their driver errors into
+    ``dosi.errors`` classes at their own edge."""
+
+    capabilities: frozenset[str]
+
+    async def open(self) -> None:
+        """Connect and migrate the schema to the current version."""
+        ...
+
+    async def close(self) -> None:
+        """Release connections; after this the store is unusable."""
+        ...
+
+    # -- tenants ---------------------------------------------------------------------
+    async def tenant_exists(self, tenant: str) -> bool:
+        """True once anything was written for ``tenant`` (the default tenant always)."""
+        ...
+
+    async def list_tenants(self) -> list[str]: ...
+
+    # -- entities --------------------------------------------------------------------
+    async def get_entity(self, tenant: str, entity_id: str) -> Entity | None: ...
+
+    async def get_entities(self, tenant: str, ids: Sequence[str]) -> dict[str, Entity]: ...
+
+    def iter_entities(self, tenant: str, where: Candidates) -> AsyncIterator[Entity]:
+        """Stream candidate entities ordered by id (ascending, byte order)."""
+        ...
+
+    async def count_entities(self, tenant: str, where: Candidates) -> int:
+        """Number of candidates (an upper bound of the exact count)."""
+        ...
+
+    async def transact(self, tenant: str, ids: Sequence[str], plan: Plan) -> Writes:
+        """Atomically load ``ids``, run ``plan`` on them and apply its writes.
+
+        Creates the tenant if needed. Returns the writes that were applied. The plan may
+        be called more than once if the backend retries a conflicting transaction.
+        Acknowledged writes are durable (committed).
+        """
+        ...
+
+    async def type_stats(self, tenant: str) -> list[TypeStats]: ...
+
+    # -- @contexts (global, not tenant-scoped) ----------------------------------------
+    async def put_context(self, context: StoredContext) -> None: ...
+
+    async def get_context(self, url: str) -> StoredContext | None: ...
+
+    async def list_contexts(self) -> list[StoredContext]: ...
+
+    async def delete_context(self, url: str) -> bool: ...
