@@ -44,7 +44,6 @@ class NgsiLdError(DosiError):
         return body
 
 
-
 class InvalidRequest(NgsiLdError):
     """The request is syntactically wrong: bad JSON, bad parameters (400)."""
 

@@ -32,6 +32,9 @@ class Settings(BaseSettings):
     fetch_remote_contexts: bool = False
     host: str = "127.0.0.1"
     port: int = DEFAULT_PORT
+    #: The URL clients reach this server at (for Location headers of hosted contexts);
+    #: defaults to http://host:port.
+    public_url: str | None = None
     #: Default and maximum page size of entity queries (ETSI GS CIM 009 §6.3.10).
     default_limit: int = Field(default=20, ge=1)
     max_limit: int = Field(default=1000, ge=1)
@@ -53,9 +56,7 @@ class Settings(BaseSettings):
         return f"sqlite:///{(self.data_dir / 'dosi.db').as_posix()}"
 
 
-def load_settings(
-    environ: Mapping[str, str] | None = None, **overrides: Any
-) -> Settings:
+def load_settings(environ: Mapping[str, str] | None = None, **overrides: Any) -> Settings:
     """Build Settings from the environment (or a given mapping) plus explicit overrides.
 
     ``None`` overrides are dropped so unset CLI flags fall back to the environment.

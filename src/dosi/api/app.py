@@ -1,0 +1,84 @@
+"""The ASGI application: NGSI-LD API under /ngsi-ld/v1, owned services and their lifespan."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
+from contextlib import AsyncExitStack, asynccontextmanager
+
+from starlette.applications import Starlette
+from starlette.exceptions import HTTPException
+from starlette.requests import Request
+from starlette.responses import JSONResponse, Response
+from starlette.routing import Mount, Route
+
+from dosi import __version__
+from dosi.api import batch, contexts, discovery, entities
+from dosi.api.problems import http_error_handler, internal_error_handler, ngsi_error_handler
+from dosi.api.services import Services
+from dosi.core.changes import ChangeFeed
+from dosi.core.contexts import ContextService
+from dosi.core.entities import EntityService
+from dosi.core.jsonld import ContextResolver
+from dosi.errors import NgsiLdError
+from dosi.settings import Settings
+from dosi.store import Store, create_store
+
+logger = logging.getLogger(__name__)
+
+API_PREFIX = "/ngsi-ld/v1"
+
+
+async def health(request: Request) -> Response:
+    return JSONResponse({"status": "ok", "version": __version__})
+
+
+OnReady = Callable[[Services], Awaitable[object]]
+
+
+def create_app(
+    settings: Settings, *, store: Store | None = None, on_ready: Sequence[OnReady] = ()
+) -> Starlette:
+    """Build the app. The store (created from settings unless given) opens in the
+    lifespan; ``on_ready`` callbacks run once the services exist (e.g. the demo loader)."""
+
+    @asynccontextmanager
+    async def lifespan(app: Starlette) -> AsyncIterator[None]:
+        async with AsyncExitStack() as stack:
+            backend = store
+            if backend is None:  # ours to open and close; a given store is the caller's
+                backend = create_store(settings.store_url())
+                await backend.open()
+                stack.push_async_callback(backend.close)
+            resolver = ContextResolver(settings, backend)
+            feed = ChangeFeed()
+            public = settings.public_url or f"http://{settings.host}:{settings.port}"
+            app.state.services = Services(
+                settings=settings,
+                store=backend,
+                resolver=resolver,
+                entities=EntityService(backend, feed),
+                contexts=ContextService(
+                    backend, resolver, f"{public.rstrip('/')}{API_PREFIX}/jsonldContexts/"
+                ),
+                feed=feed,
+            )
+            for callback in on_ready:
+                await callback(app.state.services)
+            logger.info("dosi %s ready (store %s)", __version__, type(backend).__name__)
+            yield
+            logger.info("dosi shutting down")
+
+    api_routes = [*entities.routes, *batch.routes, *discovery.routes, *contexts.routes]
+    return Starlette(
+        routes=[
+            Route("/health", health, methods=["GET"]),
+            Mount(API_PREFIX, routes=api_routes),
+        ],
+        exception_handlers={
+            NgsiLdError: ngsi_error_handler,
+            HTTPException: http_error_handler,
+            Exception: internal_error_handler,
+        },
+        lifespan=lifespan,
+    )
