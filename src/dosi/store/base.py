@@ -138,6 +138,29 @@ class Store(Protocol):
 
     async def type_stats(self, tenant: str) -> list[TypeStats]: ...
 
+    # -- documents: small JSON records of platform features -----------------------------
+    # Devices, service groups, subscriptions, rules, incidents, dead letters...: each
+    # feature names its own ``collection``; keys are unique per (tenant, collection).
+    async def put_document(
+        self, tenant: str, collection: str, key: str, doc: dict[str, Any]
+    ) -> None:
+        """Insert or replace one document (durable when this returns)."""
+        ...
+
+    async def get_document(
+        self, tenant: str, collection: str, key: str
+    ) -> dict[str, Any] | None: ...
+
+    async def list_documents(
+        self, tenant: str, collection: str, *, after: str | None = None, limit: int | None = None
+    ) -> list[tuple[str, dict[str, Any]]]:
+        """(key, doc) pairs ordered by key, keys strictly greater than ``after``."""
+        ...
+
+    async def delete_document(self, tenant: str, collection: str, key: str) -> bool:
+        """True if a document was deleted."""
+        ...
+
     # -- @contexts (global, not tenant-scoped) ----------------------------------------
     async def put_context(self, context: StoredContext) -> None: ...
 
