@@ -3,13 +3,19 @@
 from __future__ import annotations
 
 import logging
+from collections.abc import Awaitable, Callable
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated, TypeVar
 
 import typer
 
 from dosi import __version__
 from dosi.settings import DEFAULT_PORT, Settings, load_settings
+
+if TYPE_CHECKING:
+    from dosi.store import Store
+
+T = TypeVar("T")
 
 app = typer.Typer(help="dosi (都市): an open, standards-based smart-city platform.")
 logger = logging.getLogger("dosi")
@@ -100,6 +106,78 @@ def demo(
 ) -> None:
     """Serve a sample city (Sejong) on the embedded store: same options as serve."""
     _run(_settings(host, port, data_dir, database_url, context_dir, log_level), demo=True)
+
+
+user_app = typer.Typer(help="Built-in users (for cities without an identity provider).")
+app.add_typer(user_app, name="user")
+
+
+def _with_store(settings: Settings, work: Callable[[Store], Awaitable[T]]) -> T:
+    """Open the configured store, run ``work`` on it, close it."""
+    import asyncio
+
+    from dosi.store import create_store
+
+    async def run() -> T:
+        if settings.database_url is None:
+            settings.data_dir.mkdir(parents=True, exist_ok=True)
+        store = create_store(settings.store_url())
+        await store.open()
+        try:
+            return await work(store)
+        finally:
+            await store.close()
+
+    return asyncio.run(run())
+
+
+@user_app.command("add")
+def user_add(
+    username: str,
+    role: Annotated[
+        list[str],
+        typer.Option(help="TENANT=ROLE, e.g. =operator (default tenant) or sejong=city-admin."),
+    ],
+    password: Annotated[str, typer.Option(prompt=True, hide_input=True, confirmation_prompt=True)],
+    data_dir: DataDir = None,
+    database_url: DatabaseUrl = None,
+) -> None:
+    """Add a user with roles per tenant."""
+    from dosi.auth.users import UserStore
+
+    roles: dict[str, list[str]] = {}
+    for item in role:
+        tenant, _, name = item.rpartition("=")
+        roles.setdefault(tenant, []).append(name)
+    settings = _settings(None, None, data_dir, database_url, None, None)
+    user = _with_store(settings, lambda store: UserStore(store).add(username, password, roles))
+    typer.echo(f"added {user.username} with roles {user.roles}")
+
+
+@user_app.command("list")
+def user_list(data_dir: DataDir = None, database_url: DatabaseUrl = None) -> None:
+    """List users, their roles and whether they are disabled."""
+    from rich.console import Console
+    from rich.table import Table
+
+    from dosi.auth.users import UserStore
+
+    settings = _settings(None, None, data_dir, database_url, None, None)
+    users = _with_store(settings, lambda store: UserStore(store).list())
+    table = Table("user", "roles", "disabled", "created")
+    for user in users:
+        table.add_row(user.username, str(user.roles), str(user.disabled), user.created_at)
+    Console().print(table)
+
+
+@user_app.command("disable")
+def user_disable(username: str, data_dir: DataDir = None, database_url: DatabaseUrl = None) -> None:
+    """Disable a user: their password no longer gets a token."""
+    from dosi.auth.users import UserStore
+
+    settings = _settings(None, None, data_dir, database_url, None, None)
+    _with_store(settings, lambda store: UserStore(store).set_disabled(username, True))
+    typer.echo(f"disabled {username}")
 
 
 @app.command()

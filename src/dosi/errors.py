@@ -5,7 +5,8 @@
     + InvalidRequest, BadRequestData, AlreadyExists, OperationNotSupported,
       ResourceNotFound, InternalError, TooComplexQuery, TooManyResults,
       LdContextNotAvailable, NoMultiTenantSupport, NonexistentTenant,
-      NotAcceptable, UnsupportedMediaType, Conflict
+      NotAcceptable, UnsupportedMediaType, Conflict,
+      Unauthorized, Forbidden, TooManyRequests     (dosi's own type URIs)
   x StoreError             (a backend failed; never shown raw to a client)
   x IngestError            (bad device payload; goes to the dead-letter store)
   x AppError               (a plug-in failed to set up or run)
@@ -152,6 +153,33 @@ class Conflict(NgsiLdError):
     status = 409
 
 
+DOSI_ERRORS_BASE = "https://dosi.city/errors/"
+
+
+class Unauthorized(NgsiLdError):
+    """No valid credentials were presented (401); NGSI-LD leaves auth to the platform."""
+
+    type_uri = DOSI_ERRORS_BASE + "Unauthorized"
+    title_default = "Unauthorized"
+    status = 401
+
+
+class Forbidden(NgsiLdError):
+    """The caller's roles do not allow this operation in this tenant (403)."""
+
+    type_uri = DOSI_ERRORS_BASE + "Forbidden"
+    title_default = "Forbidden"
+    status = 403
+
+
+class TooManyRequests(NgsiLdError):
+    """A rate limit was exceeded (429)."""
+
+    type_uri = DOSI_ERRORS_BASE + "TooManyRequests"
+    title_default = "Too many requests"
+    status = 429
+
+
 class StoreError(DosiError):
     """A storage backend failed for a reason that is not the client's fault."""
 
@@ -165,12 +193,14 @@ class AppError(DosiError):
 
 
 __all__ = [
+    "DOSI_ERRORS_BASE",
     "ERRORS_BASE",
     "AlreadyExists",
     "AppError",
     "BadRequestData",
     "Conflict",
     "DosiError",
+    "Forbidden",
     "IngestError",
     "InternalError",
     "InvalidRequest",
@@ -183,6 +213,8 @@ __all__ = [
     "ResourceNotFound",
     "StoreError",
     "TooComplexQuery",
+    "TooManyRequests",
     "TooManyResults",
+    "Unauthorized",
     "UnsupportedMediaType",
 ]

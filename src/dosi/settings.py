@@ -45,6 +45,17 @@ class Settings(BaseSettings):
     max_query_terms: int = Field(default=256, ge=8)
     #: Most operations in one batch request.
     max_batch_size: int = Field(default=10_000, ge=1)
+    #: Authentication: off by default (demo). When on, every request needs a bearer token
+    #: from the built-in issuer (``dosi user add``) or an external OIDC issuer whose JWKS
+    #: is given as a file (``auth_jwks_file``); issuer and audience are checked.
+    auth_enabled: bool = False
+    auth_issuer: str | None = None
+    auth_audience: str = "dosi"
+    auth_jwks_file: Path | None = None
+    auth_clock_skew: float = Field(default=30.0, ge=0)
+    auth_token_ttl: float = Field(default=3600.0, gt=0)
+    #: Allowed CORS origins for browser clients on other origins (none by default).
+    cors_origins: list[str] = Field(default_factory=list)
     shutdown_timeout: float = 10.0
     log_level: str = "INFO"
     log_json: bool = False

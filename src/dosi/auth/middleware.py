@@ -1,0 +1,79 @@
+"""Authentication and authorization for every HTTP request (pure ASGI middleware).
+
+With auth off every request runs as the anonymous principal (the demo default). With auth
+on, a bearer token is required except on public paths, and the principal's roles in the
+request's tenant (``NGSILD-Tenant``) must grant the endpoint's permission.
+"""
+
+from __future__ import annotations
+
+import logging
+
+from starlette.datastructures import Headers
+from starlette.types import ASGIApp, Receive, Scope, Send
+
+from dosi.auth.policy import is_public, required_permission
+from dosi.auth.principal import ANONYMOUS, Principal
+from dosi.auth.tokens import TokenError, TokenVerifier
+from dosi.errors import Forbidden, NgsiLdError, Unauthorized
+
+logger = logging.getLogger(__name__)
+
+
+class AuthMiddleware:
+    def __init__(self, app: ASGIApp, verifier: TokenVerifier | None) -> None:
+        """``verifier`` None means authentication is off."""
+        self.app = app
+        self.verifier = verifier
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] not in ("http", "websocket"):
+            await self.app(scope, receive, send)
+            return
+        try:
+            scope["principal"] = self._authorize(scope)
+        except NgsiLdError as error:
+            await _problem(error, scope, receive, send)
+            return
+        await self.app(scope, receive, send)
+
+    def _authorize(self, scope: Scope) -> Principal:
+        if self.verifier is None:
+            return ANONYMOUS
+        path: str = scope["path"]
+        headers = Headers(scope=scope)
+        authorization = headers.get("authorization", "")
+        principal: Principal | None = None
+        if authorization.lower().startswith("bearer "):
+            try:
+                principal = self.verifier.verify(authorization[7:].strip())
+            except TokenError as exc:
+                raise Unauthorized(str(exc)) from None
+        if is_public(path):
+            return principal or Principal(subject="public")
+        if principal is None:
+            raise Unauthorized("a bearer token is required (Authorization: Bearer ...)")
+        tenant = headers.get("ngsild-tenant", "").strip()
+        permission = required_permission(scope.get("method", "GET"), path)
+        if not principal.can(permission, tenant):
+            logger.info(
+                "denied %s %s to %s in tenant %r",
+                scope.get("method"),
+                path,
+                principal.subject,
+                tenant,
+            )
+            raise Forbidden(
+                f"{principal.subject} lacks the {permission.value} permission "
+                f"in tenant {tenant or '(default)'}"
+            )
+        return principal
+
+
+async def _problem(error: NgsiLdError, scope: Scope, receive: Receive, send: Send) -> None:
+    from dosi.api.problems import problem_response
+
+    response = problem_response(error)
+    if error.status == 401:
+        response.headers["WWW-Authenticate"] = 'Bearer realm="dosi"'
+    await response(scope, receive, send)

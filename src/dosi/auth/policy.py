@@ -1,0 +1,44 @@
+"""Which permission each endpoint needs: one table, checked for every request."""
+
+from __future__ import annotations
+
+from dosi.auth.roles import Permission
+
+#: Paths anyone may reach, even with authentication on.
+PUBLIC_PREFIXES = ("/health", "/auth/token", "/auth/jwks.json", "/static/", "/ui/assets/")
+PUBLIC_EXACT = frozenset({"/", "/index.html", "/favicon.ico"})
+READ_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
+API = "/ngsi-ld/v1"
+
+
+def is_public(path: str) -> bool:
+    return path in PUBLIC_EXACT or path.startswith(PUBLIC_PREFIXES)
+
+
+def required_permission(method: str, path: str) -> Permission:
+    """The permission a request needs; unknown paths need ADMIN (deny by default)."""
+    reading = method in READ_METHODS
+    if path.startswith(API):
+        rest = path[len(API) :]
+        if rest.startswith("/entityOperations/query") or rest.startswith(
+            "/temporal/entityOperations/query"
+        ):
+            return Permission.READ
+        if rest.startswith("/jsonldContexts"):
+            return Permission.READ if reading else Permission.ADMIN
+        if rest.startswith("/csourceRegistrations") or rest.startswith("/csourceSubscriptions"):
+            return Permission.READ if reading else Permission.FEDERATE
+        return Permission.READ if reading else Permission.WRITE
+    if path.startswith("/iot/json") or path.startswith("/iot/d"):
+        return Permission.INGEST
+    if path.startswith("/iot/"):
+        return Permission.READ if reading else Permission.PROVISION
+    if path.startswith("/ops/rules"):
+        return Permission.READ if reading else Permission.ADMIN
+    if path.startswith("/ops/"):
+        return Permission.READ if reading else Permission.OPERATE
+    if path.startswith("/auth/users"):
+        return Permission.ADMIN
+    if path.startswith("/ui/"):
+        return Permission.READ
+    return Permission.ADMIN

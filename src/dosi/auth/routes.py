@@ -1,0 +1,75 @@
+"""Auth endpoints: token issuing for built-in users, the JWKS, and user administration."""
+
+from __future__ import annotations
+
+from starlette.requests import Request
+from starlette.responses import Response
+from starlette.routing import Route
+
+from dosi.api.media import JSON
+from dosi.api.requests import read_json
+from dosi.api.responses import json_response
+from dosi.auth.tokens import TokenIssuer
+from dosi.auth.users import UserStore
+from dosi.errors import BadRequestData, Unauthorized
+
+
+class AuthState:
+    """What the auth routes need, set on ``app.state.auth`` in the lifespan."""
+
+    def __init__(self, users: UserStore, issuer: TokenIssuer) -> None:
+        self.users = users
+        self.issuer = issuer
+
+
+def _state(request: Request) -> AuthState:
+    state: AuthState = request.app.state.auth
+    return state
+
+
+async def token(request: Request) -> Response:
+    """Password grant for built-in users: {"username", "password"} → a bearer token."""
+    state = _state(request)
+    body = await read_json(request, request.app.state.services.settings, (JSON,))
+    if not isinstance(body, dict) or not all(
+        isinstance(body.get(k), str) for k in ("username", "password")
+    ):
+        raise BadRequestData("send a JSON object with username and password")
+    user = await state.users.authenticate(body["username"], body["password"])
+    if user is None:
+        raise Unauthorized("unknown user, wrong password or disabled account")
+    issued = state.issuer.issue(user.username, user.roles)
+    return json_response(
+        {"access_token": issued, "token_type": "Bearer", "expires_in": int(state.issuer.ttl)}
+    )
+
+
+async def jwks(request: Request) -> Response:
+    return json_response(_state(request).issuer.jwks)
+
+
+async def list_users(request: Request) -> Response:
+    return json_response([u.public() for u in await _state(request).users.list()])
+
+
+async def add_user(request: Request) -> Response:
+    body = await read_json(request, request.app.state.services.settings, (JSON,))
+    if not isinstance(body, dict):
+        raise BadRequestData("send a JSON object")
+    roles = body.get("roles", {})
+    if not isinstance(roles, dict) or not all(
+        isinstance(v, list) and all(isinstance(r, str) for r in v) for v in roles.values()
+    ):
+        raise BadRequestData('roles must map tenants to role lists: {"": ["operator"]}')
+    user = await _state(request).users.add(
+        str(body.get("username", "")), str(body.get("password", "")), roles
+    )
+    return json_response(user.public(), status=201)
+
+
+routes = [
+    Route("/auth/token", token, methods=["POST"]),
+    Route("/auth/jwks.json", jwks, methods=["GET"]),
+    Route("/auth/users", list_users, methods=["GET"]),
+    Route("/auth/users", add_user, methods=["POST"]),
+]
