@@ -200,7 +200,7 @@ class _Parser:
         if op in ("~=", "!~="):
             return _regex(raw)
         if not _BARE.match(raw):
-            raise InvalidRequest(f"invalid value {raw!r} in q (quote strings with \"...\")")
+            raise InvalidRequest(f'invalid value {raw!r} in q (quote strings with "...")')
         return _literal(raw)
 
 
