@@ -8,9 +8,11 @@ from contextlib import AsyncExitStack, asynccontextmanager
 
 from starlette.applications import Starlette
 from starlette.exceptions import HTTPException
+from starlette.middleware import Middleware
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Mount, Route
+from starlette.types import ASGIApp, Receive, Scope, Send
 
 from dosi import __version__
 from dosi.api import batch, contexts, discovery, entities
@@ -27,6 +29,20 @@ from dosi.store import Store, create_store
 logger = logging.getLogger(__name__)
 
 API_PREFIX = "/ngsi-ld/v1"
+
+
+class TrailingSlash:
+    """Serve ``/ngsi-ld/v1/entities/`` as ``/ngsi-ld/v1/entities`` (clients differ)."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        path = scope.get("path", "")
+        if scope["type"] == "http" and len(path) > 1 and path.endswith("/"):
+            scope = dict(scope)
+            scope["path"] = path.rstrip("/") or "/"
+        await self.app(scope, receive, send)
 
 
 async def health(request: Request) -> Response:
@@ -81,4 +97,5 @@ def create_app(
             Exception: internal_error_handler,
         },
         lifespan=lifespan,
+        middleware=[Middleware(TrailingSlash)],
     )
