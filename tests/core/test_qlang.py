@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 from typing import Any
 
 import pytest
@@ -125,19 +126,15 @@ def test_bad_regex_and_complexity() -> None:
 def test_catastrophic_pattern_is_cut_short() -> None:
     evil = {**CAR, "attrs": {VOCAB + "brand": prop("a" * 40 + "!")}}
     predicate = compile_q('brand~="(a+)+$"', R)
-    try:
+    with contextlib.suppress(TooComplexQuery):
         assert predicate(evil) is False
-    except TooComplexQuery:
-        pass
 
 
 @settings(max_examples=300, deadline=None)
 @given(st.text(alphabet="ab.[]()=!<>~;|,\"'0123456789 :-TZ", max_size=40))
 def test_parser_only_raises_ngsi_errors(text: str) -> None:
-    try:
+    with contextlib.suppress(InvalidRequest, BadRequestData, TooComplexQuery):
         compile_q(text, R)(CAR)
-    except (InvalidRequest, BadRequestData, TooComplexQuery):
-        pass
 
 
 names = st.sampled_from(["speed", "brand", "ok", "multi", "nothing", "address[city]"])
