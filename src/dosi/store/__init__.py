@@ -7,10 +7,13 @@ from urllib.parse import urlsplit
 
 from dosi.errors import StoreError
 from dosi.store.base import (
+    AttributeInstance,
     AttributeStats,
+    Bucket,
     Candidates,
     Entity,
     GeoPrefilter,
+    HistoryQuery,
     Plan,
     Store,
     StoredContext,
@@ -40,10 +43,13 @@ def create_store(url: str) -> Store:
 
 __all__ = [
     "BACKENDS",
+    "AttributeInstance",
     "AttributeStats",
+    "Bucket",
     "Candidates",
     "Entity",
     "GeoPrefilter",
+    "HistoryQuery",
     "Plan",
     "Store",
     "StoredContext",

@@ -11,11 +11,22 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator, Callable, Sequence
 from dataclasses import dataclass, field
+from datetime import UTC, datetime
 from typing import Any, Protocol
 
 Entity = dict[str, Any]
 
+
+def epoch(moment: str) -> float:
+    """Seconds since 1970 of an ISO 8601 DateTime (UTC when no offset is given)."""
+    parsed = datetime.fromisoformat(moment)
+    if parsed.tzinfo is None:
+        return parsed.replace(tzinfo=UTC).timestamp()
+    return parsed.timestamp()
+
+
 #: Capability flags a backend may list in ``Store.capabilities``.
+CAP_TEMPORAL = "temporal"
 CAP_GEO_INDEX = "geo-index"
 CAP_REGEX = "regex"
 
@@ -49,12 +60,70 @@ class Candidates:
     after_id: str | None = None
 
 
+@dataclass(frozen=True, slots=True)
+class AttributeInstance:
+    """One stored state of an attribute instance: the temporal history (TRoE) row.
+
+    ``time`` is the sample time (observedAt, else modifiedAt) as epoch seconds; the three
+    ``*_at`` strings keep the NGSI-LD DateTimes. ``number`` is the numeric value, if any,
+    for aggregations; ``deleted`` marks the deletion of the attribute instance.
+    """
+
+    entity_id: str
+    entity_type: str
+    attr: str
+    instance_id: str
+    dataset_id: str | None
+    observed_at: str | None
+    created_at: str
+    modified_at: str
+    time: float
+    number: float | None
+    instance: dict[str, Any]
+    deleted: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class HistoryQuery:
+    """Which history rows to read: entities, attributes and a time window.
+
+    ``time_column`` is "time" (observedAt), "created" or "modified"; ``start``/``end`` are
+    epoch seconds (start inclusive, end exclusive); ``last_n`` keeps the newest N rows per
+    (entity, attribute) after the window is applied.
+    """
+
+    entity_ids: tuple[str, ...]
+    attrs: frozenset[str] | None = None
+    time_column: str = "time"
+    start: float | None = None
+    end: float | None = None
+    last_n: int | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Bucket:
+    """One aggregation bucket of one attribute (and dataset) of one entity."""
+
+    entity_id: str
+    attr: str
+    dataset_id: str | None
+    index: int
+    count: int
+    distinct: int
+    total: float | None
+    sumsq: float | None
+    minimum: float | None
+    maximum: float | None
+
+
 @dataclass(slots=True)
 class Writes:
-    """What a transaction plan decided to write. Upserts are full entity documents."""
+    """What a transaction plan decided to write. Upserts are full entity documents;
+    ``history`` rows are appended to the temporal store in the same transaction."""
 
     upserts: list[Entity] = field(default_factory=list)
     deletes: list[str] = field(default_factory=list)
+    history: list[AttributeInstance] = field(default_factory=list)
 
 
 #: A pure, synchronous function from the current documents (by id; missing ids absent)
@@ -137,6 +206,40 @@ class Store(Protocol):
         ...
 
     async def type_stats(self, tenant: str) -> list[TypeStats]: ...
+
+    # -- temporal history ------------------------------------------------------------
+    async def history(self, tenant: str, query: HistoryQuery) -> list[AttributeInstance]:
+        """Rows ordered by entity, attribute, time (ascending)."""
+        ...
+
+    async def aggregate_history(
+        self, tenant: str, query: HistoryQuery, origin: float, period: float
+    ) -> list[Bucket]:
+        """Per (entity, attribute, dataset, bucket) statistics, computed in the database;
+        bucket ``index`` is ``floor((t - origin) / period)``."""
+        ...
+
+    async def append_history(self, tenant: str, rows: Sequence[AttributeInstance]) -> None:
+        """Add history rows outside an entity transaction (temporal API appends)."""
+        ...
+
+    async def delete_history(
+        self,
+        tenant: str,
+        entity_id: str,
+        attr: str | None = None,
+        instance_id: str | None = None,
+    ) -> int:
+        """Delete history rows of an entity (all, one attribute or one instance)."""
+        ...
+
+    async def replace_history_instance(self, tenant: str, row: AttributeInstance) -> bool:
+        """Replace the row with ``row.instance_id``; False if there is none."""
+        ...
+
+    async def purge_history(self, tenant: str, before: float, entity_type: str | None) -> int:
+        """Retention: drop rows sampled before ``before`` (optionally of one type)."""
+        ...
 
     # -- documents: small JSON records of platform features -----------------------------
     # Devices, service groups, subscriptions, rules, incidents, dead letters...: each

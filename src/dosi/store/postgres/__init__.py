@@ -23,19 +23,24 @@ from dosi.geojson import GeoJSONError, iter_geo_values, validate_geometry
 from dosi.store.base import (
     CAP_GEO_INDEX,
     CAP_REGEX,
+    CAP_TEMPORAL,
+    AttributeInstance,
     AttributeStats,
+    Bucket,
     Candidates,
     Entity,
+    HistoryQuery,
     Plan,
     StoredContext,
     TypeStats,
     Writes,
 )
+from dosi.store.postgres import history
 from dosi.store.postgres.schema import migrate
 
 logger = logging.getLogger(__name__)
 
-CAPABILITIES: Final = frozenset({CAP_GEO_INDEX, CAP_REGEX})
+CAPABILITIES: Final = frozenset({CAP_GEO_INDEX, CAP_REGEX, CAP_TEMPORAL})
 CHUNK: Final = 500
 RETRIES: Final = 8
 _SCHEMA = re.compile(r"^[A-Za-z_][A-Za-z0-9_]{0,62}$")
@@ -61,6 +66,7 @@ class PostgresStore:
         scheme = "postgresql"
         self.dsn = urlunsplit((scheme, parts.netloc, parts.path, urlencode(query), ""))
         self._pool: asyncpg.Pool | None = None
+        self._partitions: set[tuple[int, int]] = set()
 
     # -- lifecycle -------------------------------------------------------------------
     async def open(self) -> None:
@@ -164,7 +170,7 @@ class PostgresStore:
         for attempt in range(RETRIES):
             try:
                 async with self.pool.acquire() as conn, conn.transaction():
-                    return await _run(conn, tenant, wanted, plan)
+                    return await _run(conn, tenant, wanted, plan, self._partitions)
             except _RETRYABLE:
                 if attempt == RETRIES - 1:
                     raise StoreError("too many conflicting concurrent writes") from None
@@ -172,6 +178,77 @@ class PostgresStore:
             except (OSError, asyncpg.PostgresError) as exc:
                 raise StoreError(f"PostgreSQL write failed: {exc}") from exc
         raise StoreError("unreachable")
+
+    # -- temporal history ------------------------------------------------------------
+    async def history(self, tenant: str, query: HistoryQuery) -> list[AttributeInstance]:
+        sql, args = history.read_sql(tenant, query)
+        return [history.to_row(r) for r in await self._fetch(sql, *args)]
+
+    async def aggregate_history(
+        self, tenant: str, query: HistoryQuery, origin: float, period: float
+    ) -> list[Bucket]:
+        sql, args = history.aggregate_sql(tenant, query, origin, period)
+        return [history.to_bucket(r) for r in await self._fetch(sql, *args)]
+
+    async def append_history(self, tenant: str, rows: Sequence[AttributeInstance]) -> None:
+        try:
+            async with self.pool.acquire() as conn, conn.transaction():
+                await conn.execute(
+                    "INSERT INTO tenants (name) VALUES ($1) ON CONFLICT (name) DO NOTHING", tenant
+                )
+                await history.insert_rows(conn, tenant, rows, self._partitions)
+        except (OSError, asyncpg.PostgresError) as exc:
+            raise StoreError(f"PostgreSQL write failed: {exc}") from exc
+
+    async def delete_history(
+        self,
+        tenant: str,
+        entity_id: str,
+        attr: str | None = None,
+        instance_id: str | None = None,
+    ) -> int:
+        sql = "DELETE FROM history WHERE tenant = $1 AND entity = $2"
+        args: list[Any] = [tenant, entity_id]
+        if attr is not None:
+            args.append(attr)
+            sql += f" AND attr = ${len(args)}"
+        if instance_id is not None:
+            args.append(instance_id)
+            sql += f" AND instance_id = ${len(args)}"
+        status = await self._execute(sql, *args)
+        return int(status.split()[-1])
+
+    async def replace_history_instance(self, tenant: str, row: AttributeInstance) -> bool:
+        try:
+            async with self.pool.acquire() as conn, conn.transaction():
+                status = await conn.execute(
+                    "DELETE FROM history WHERE tenant = $1 AND entity = $2 AND attr = $3 "
+                    "AND instance_id = $4",
+                    tenant,
+                    row.entity_id,
+                    row.attr,
+                    row.instance_id,
+                )
+                if status == "DELETE 0":
+                    return False
+                await history.insert_rows(conn, tenant, [row], self._partitions)
+                return True
+        except (OSError, asyncpg.PostgresError) as exc:
+            raise StoreError(f"PostgreSQL write failed: {exc}") from exc
+
+    async def purge_history(self, tenant: str, before: float, entity_type: str | None) -> int:
+        if entity_type is None:
+            status = await self._execute(
+                "DELETE FROM history WHERE tenant = $1 AND t < to_timestamp($2)", tenant, before
+            )
+        else:
+            status = await self._execute(
+                "DELETE FROM history WHERE tenant = $1 AND etype = $2 AND t < to_timestamp($3)",
+                tenant,
+                entity_type,
+                before,
+            )
+        return int(status.split()[-1])
 
     # -- documents and contexts -------------------------------------------------------
     async def put_document(
@@ -251,7 +328,13 @@ class PostgresStore:
         return await self._execute("DELETE FROM contexts WHERE url = $1", url) != "DELETE 0"
 
 
-async def _run(conn: asyncpg.Connection, tenant: str, ids: list[str], plan: Plan) -> Writes:
+async def _run(
+    conn: asyncpg.Connection,
+    tenant: str,
+    ids: list[str],
+    plan: Plan,
+    partitions: set[tuple[int, int]],
+) -> Writes:
     rows = await conn.fetch(
         "SELECT id, doc FROM entities WHERE tenant = $1 AND id = ANY($2::text[]) "
         "ORDER BY id FOR UPDATE",
@@ -305,6 +388,7 @@ async def _run(conn: asyncpg.Connection, tenant: str, ids: list[str], plan: Plan
                 "VALUES ($1, $2, $3, ST_SetSRID(ST_GeomFromGeoJSON($4), 4326))",
                 geo_rows,
             )
+    await history.insert_rows(conn, tenant, writes.history, partitions)
     return writes
 
 

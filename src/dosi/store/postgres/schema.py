@@ -45,6 +45,21 @@ MIGRATIONS: Final[tuple[str, ...]] = (
         doc text NOT NULL, PRIMARY KEY (tenant, collection, key)
     );
     """,
+    # 2: temporal history (TRoE), natively partitioned by sample time (monthly partitions
+    #    are created on demand; the default partition only catches what slips through)
+    """
+    CREATE TABLE history (
+        tenant text NOT NULL, entity text COLLATE "C" NOT NULL, etype text NOT NULL,
+        attr text NOT NULL, instance_id text NOT NULL, dataset_id text, observed_at text,
+        created_at text NOT NULL, modified_at text NOT NULL,
+        t timestamptz NOT NULL, t_created timestamptz NOT NULL, t_modified timestamptz NOT NULL,
+        number double precision, value text NOT NULL, deleted boolean NOT NULL DEFAULT false
+    ) PARTITION BY RANGE (t);
+    CREATE TABLE history_default PARTITION OF history DEFAULT;
+    CREATE INDEX history_entity_attr_t ON history (tenant, entity, attr, t);
+    CREATE INDEX history_type_t ON history (tenant, etype, t);
+    CREATE INDEX history_instance ON history (tenant, instance_id);
+    """,
 )
 
 

@@ -29,19 +29,24 @@ from dosi.geojson import GeoJSONError, bbox, iter_geo_values
 from dosi.store.base import (
     CAP_GEO_INDEX,
     CAP_REGEX,
+    CAP_TEMPORAL,
+    AttributeInstance,
     AttributeStats,
+    Bucket,
     Candidates,
     Entity,
+    HistoryQuery,
     Plan,
     StoredContext,
     TypeStats,
     Writes,
 )
+from dosi.store.sqlite import history
 from dosi.store.sqlite.schema import migrate
 
 logger = logging.getLogger(__name__)
 
-CAPABILITIES: Final = frozenset({CAP_GEO_INDEX, CAP_REGEX})
+CAPABILITIES: Final = frozenset({CAP_GEO_INDEX, CAP_REGEX, CAP_TEMPORAL})
 CHUNK: Final = 500
 MAX_GROUP: Final = 256
 T = TypeVar("T")
@@ -76,13 +81,13 @@ def _connect(path: str) -> sqlite3.Connection:
 
 @dataclass
 class _Job:
-    """A queued write: an entity transaction (plan) or one raw statement (sql)."""
+    """A queued write: an entity transaction (plan) or other work on the connection."""
 
     tenant: str
     ids: list[str]
     plan: Plan | None
-    future: Future[Writes]
-    sql: tuple[str, tuple[Any, ...], list[int]] | None = None
+    future: Future[Any]
+    work: Callable[[sqlite3.Connection], Any] | None = None
 
 
 class SQLiteStore:
@@ -219,9 +224,10 @@ class SQLiteStore:
     async def transact(self, tenant: str, ids: Sequence[str], plan: Plan) -> Writes:
         if self._writer is None:
             raise StoreError("the store is not open")
-        future: Future[Writes] = Future()
+        future: Future[Any] = Future()
         self._jobs.put(_Job(tenant, list(dict.fromkeys(ids)), plan, future))
-        return await asyncio.wrap_future(future)
+        writes: Writes = await asyncio.wrap_future(future)
+        return writes
 
     def _write_loop(self) -> None:
         conn = self._write_conn
@@ -246,7 +252,7 @@ class SQLiteStore:
                 return
 
     def _commit_group(self, conn: sqlite3.Connection, group: list[_Job]) -> None:
-        results: list[tuple[_Job, Writes | BaseException]] = []
+        results: list[tuple[_Job, Any]] = []
         try:
             conn.execute("BEGIN IMMEDIATE")
             for job in group:
@@ -358,14 +364,55 @@ class SQLiteStore:
 
     async def _exec(self, sql: str, params: tuple[Any, ...]) -> int:
         """One statement through the writer thread, committed with its group."""
-        counter: list[int] = []
-        future: Future[Writes] = Future()
-        job = _Job("", [], None, future, (sql, params, counter))
+        count: int = await self._submit(lambda conn: conn.execute(sql, params).rowcount)
+        return count
+
+    async def _submit(self, work: Callable[[sqlite3.Connection], T]) -> T:
+        """Run ``work`` on the writer connection inside the next group commit."""
         if self._writer is None:
             raise StoreError("the store is not open")
-        self._jobs.put(job)
-        await asyncio.wrap_future(future)
-        return counter[0] if counter else 0
+        future: Future[Any] = Future()
+        self._jobs.put(_Job("", [], None, future, work))
+        result: T = await asyncio.wrap_future(future)
+        return result
+
+    # -- temporal history ------------------------------------------------------------
+    async def history(self, tenant: str, query: HistoryQuery) -> list[AttributeInstance]:
+        return await self._read(lambda c: history.read(c, tenant, query))
+
+    async def aggregate_history(
+        self, tenant: str, query: HistoryQuery, origin: float, period: float
+    ) -> list[Bucket]:
+        return await self._read(lambda c: history.aggregate(c, tenant, query, origin, period))
+
+    async def append_history(self, tenant: str, rows: Sequence[AttributeInstance]) -> None:
+        await self._submit(lambda c: history.insert_rows(c, tenant, rows))
+
+    async def delete_history(
+        self,
+        tenant: str,
+        entity_id: str,
+        attr: str | None = None,
+        instance_id: str | None = None,
+    ) -> int:
+        count: int = await self._submit(
+            lambda c: history.delete(c, tenant, entity_id, attr, instance_id)
+        )
+        return count
+
+    async def replace_history_instance(self, tenant: str, row: AttributeInstance) -> bool:
+        def work(conn: sqlite3.Connection) -> bool:
+            if history.delete(conn, tenant, row.entity_id, row.attr, row.instance_id) == 0:
+                return False
+            history.insert_rows(conn, tenant, [row])
+            return True
+
+        replaced: bool = await self._submit(work)
+        return replaced
+
+    async def purge_history(self, tenant: str, before: float, entity_type: str | None) -> int:
+        count: int = await self._submit(lambda c: history.purge(c, tenant, before, entity_type))
+        return count
 
 
 def _fetch_all(sql: str, params: list[Any]) -> Callable[[sqlite3.Connection], list[Any]]:
@@ -398,11 +445,9 @@ def _load(conn: sqlite3.Connection, tenant: str, ids: list[str]) -> dict[str, En
     return found
 
 
-def _apply(conn: sqlite3.Connection, job: _Job) -> Writes:
-    if job.sql is not None:
-        sql, params, counter = job.sql
-        counter.append(conn.execute(sql, params).rowcount)
-        return Writes()
+def _apply(conn: sqlite3.Connection, job: _Job) -> Any:
+    if job.work is not None:
+        return job.work(conn)
     assert job.plan is not None
     current = _load(conn, job.tenant, job.ids)
     writes = job.plan(current)
@@ -420,6 +465,8 @@ def _apply(conn: sqlite3.Connection, job: _Job) -> Writes:
             _drop_index(conn, row[0])
     for entity in writes.upserts:
         _upsert(conn, job.tenant, entity)
+    if writes.history:
+        history.insert_rows(conn, job.tenant, writes.history)
     return writes
 
 

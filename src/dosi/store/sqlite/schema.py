@@ -44,6 +44,20 @@ MIGRATIONS: Final[tuple[str, ...]] = (
         PRIMARY KEY (tenant, collection, key)
     ) WITHOUT ROWID;
     """,
+    # 2: temporal history (TRoE): one row per stored attribute instance state
+    """
+    CREATE TABLE history (
+        rowid INTEGER PRIMARY KEY,
+        tenant TEXT NOT NULL, entity TEXT NOT NULL, etype TEXT NOT NULL, attr TEXT NOT NULL,
+        instance_id TEXT NOT NULL, dataset_id TEXT, observed_at TEXT,
+        created_at TEXT NOT NULL, modified_at TEXT NOT NULL,
+        t REAL NOT NULL, t_created REAL NOT NULL, t_modified REAL NOT NULL,
+        number REAL, value BLOB NOT NULL, deleted INTEGER NOT NULL DEFAULT 0
+    );
+    CREATE INDEX history_entity_attr_t ON history (tenant, entity, attr, t);
+    CREATE INDEX history_type_t ON history (tenant, etype, t);
+    CREATE UNIQUE INDEX history_instance ON history (tenant, instance_id);
+    """,
 )
 
 
