@@ -463,8 +463,7 @@ def _apply(conn: sqlite3.Connection, job: _Job) -> Any:
         ).fetchone()
         if row is not None:
             _drop_index(conn, row[0])
-    for entity in writes.upserts:
-        _upsert(conn, job.tenant, entity)
+    _upsert_all(conn, job.tenant, writes.upserts, existing=current.keys())
     if writes.history:
         history.insert_rows(conn, job.tenant, writes.history)
     return writes
@@ -479,46 +478,59 @@ def _drop_index(conn: sqlite3.Connection, rowid: int) -> None:
         conn.execute("DELETE FROM geo_rows WHERE entity = ?", (rowid,))
 
 
-def _upsert(conn: sqlite3.Connection, tenant: str, entity: Entity) -> None:
-    row = conn.execute(
-        "INSERT INTO entities (tenant, id, doc, created_at, modified_at) VALUES (?, ?, ?, ?, ?) "
-        "ON CONFLICT (tenant, id) DO UPDATE SET doc = excluded.doc, "
-        "modified_at = excluded.modified_at RETURNING rowid",
-        (
-            tenant,
-            entity["id"],
-            orjson.dumps(entity),
-            entity.get("createdAt", ""),
-            entity.get("modifiedAt", ""),
-        ),
-    ).fetchone()
-    rowid = row[0]
-    _drop_index(conn, rowid)
-    conn.executemany(
-        "INSERT OR IGNORE INTO entity_types (tenant, type, entity) VALUES (?, ?, ?)",
-        [(tenant, t, rowid) for t in entity["type"]],
-    )
-    conn.executemany(
-        "INSERT INTO entity_attrs (tenant, attr, entity, kinds) VALUES (?, ?, ?, ?)",
-        [
+def _upsert_all(
+    conn: sqlite3.Connection, tenant: str, entities: list[Entity], existing: Any
+) -> None:
+    """Write documents and refresh their index rows, batching the index inserts."""
+    type_rows: list[tuple[str, str, int]] = []
+    attr_rows: list[tuple[str, str, int, str]] = []
+    geo_rows: list[tuple[int, int, str, str]] = []
+    boxes: list[tuple[int, float, float, float, float]] = []
+    next_gid = None
+    for entity in entities:
+        rowid = conn.execute(
+            "INSERT INTO entities (tenant, id, doc, created_at, modified_at) "
+            "VALUES (?, ?, ?, ?, ?) ON CONFLICT (tenant, id) DO UPDATE SET doc = excluded.doc, "
+            "modified_at = excluded.modified_at RETURNING rowid",
+            (
+                tenant,
+                entity["id"],
+                orjson.dumps(entity),
+                entity.get("createdAt", ""),
+                entity.get("modifiedAt", ""),
+            ),
+        ).fetchone()[0]
+        if entity["id"] in existing:
+            _drop_index(conn, rowid)
+        type_rows.extend((tenant, t, rowid) for t in entity["type"])
+        attr_rows.extend(
             (tenant, attr, rowid, ",".join(sorted({str(i.get("type")) for i in instances})))
             for attr, instances in entity["attrs"].items()
-        ],
-    )
-    for attr, geometry in iter_geo_values(entity["attrs"]):
-        try:
-            min_lon, min_lat, max_lon, max_lat = bbox(geometry)
-        except GeoJSONError:
-            logger.warning("entity %s: unindexable geometry in %s", entity["id"], attr)
-            continue
-        gid = conn.execute(
-            "INSERT INTO geo_rows (entity, tenant, attr) VALUES (?, ?, ?)", (rowid, tenant, attr)
-        ).lastrowid
-        conn.execute(
-            "INSERT INTO geo_index (gid, min_lon, max_lon, min_lat, max_lat) "
-            "VALUES (?, ?, ?, ?, ?)",
-            (gid, min_lon, max_lon, min_lat, max_lat),
         )
+        for attr, geometry in iter_geo_values(entity["attrs"]):
+            try:
+                min_lon, min_lat, max_lon, max_lat = bbox(geometry)
+            except GeoJSONError:
+                logger.warning("entity %s: unindexable geometry in %s", entity["id"], attr)
+                continue
+            if next_gid is None:
+                next_gid = conn.execute("SELECT COALESCE(MAX(gid), 0) FROM geo_rows").fetchone()[0]
+            next_gid += 1
+            geo_rows.append((next_gid, rowid, tenant, attr))
+            boxes.append((next_gid, min_lon, max_lon, min_lat, max_lat))
+    conn.executemany(
+        "INSERT OR IGNORE INTO entity_types (tenant, type, entity) VALUES (?, ?, ?)", type_rows
+    )
+    conn.executemany(
+        "INSERT INTO entity_attrs (tenant, attr, entity, kinds) VALUES (?, ?, ?, ?)", attr_rows
+    )
+    conn.executemany(
+        "INSERT INTO geo_rows (gid, entity, tenant, attr) VALUES (?, ?, ?, ?)", geo_rows
+    )
+    conn.executemany(
+        "INSERT INTO geo_index (gid, min_lon, max_lon, min_lat, max_lat) VALUES (?, ?, ?, ?, ?)",
+        boxes,
+    )
 
 
 def _candidate_sql(
@@ -550,15 +562,18 @@ def _candidate_sql(
             f"({','.join('?' * len(attrs))}))"
         )
         params.extend([tenant, *attrs])
+    source = "entities e"
     if where.geo is not None:
+        # Drive the query from the R-tree: the box is small next to a city's entities.
         min_lon, min_lat, max_lon, max_lat = where.geo.bbox
-        clauses.append(
-            "e.rowid IN (SELECT g.entity FROM geo_index r JOIN geo_rows g ON g.gid = r.gid "
+        source = (
+            "(SELECT DISTINCT g.entity FROM geo_index r JOIN geo_rows g ON g.gid = r.gid "
             "WHERE r.max_lon >= ? AND r.min_lon <= ? AND r.max_lat >= ? AND r.min_lat <= ? "
-            "AND g.attr = ? AND g.tenant = ?)"
+            "AND g.attr = ? AND g.tenant = ?) AS hit CROSS JOIN entities e"
         )
-        params.extend([min_lon, max_lon, min_lat, max_lat, where.geo.attr, tenant])
-    sql = f"SELECT {columns} FROM entities e WHERE {' AND '.join(clauses)}"
+        clauses.insert(0, "e.rowid = hit.entity")
+        params[:0] = [min_lon, max_lon, min_lat, max_lat, where.geo.attr, tenant]
+    sql = f"SELECT {columns} FROM {source} WHERE {' AND '.join(clauses)}"
     if limit is not None:
         sql += f" ORDER BY e.id LIMIT {int(limit)}"
     return sql, params
