@@ -17,6 +17,7 @@ from dosi.core.changes import ChangeFeed, ChangeKind, EntityChange
 from dosi.core.clock import utc_now
 from dosi.core.model import Entity, Instance
 from dosi.core.query import EntityQuery, QueryPage, run_query
+from dosi.core.temporal.history import history_rows
 from dosi.errors import AlreadyExists, NgsiLdError, NonexistentTenant, ResourceNotFound
 from dosi.store.base import Store, Writes
 
@@ -169,7 +170,7 @@ class EntityService:
         return await self._batch(tenant, entities, self._plan_create)
 
     async def batch_upsert(
-        self, tenant: str, entities: Sequence[Entity], *, update: bool
+        self, tenant: str, entities: Sequence[Entity], *, update: bool, history: bool = True
     ) -> BatchOutcome:
         """``update``: existing entities get the attributes appended (options=update);
         otherwise they are replaced (options=replace, the default)."""
@@ -197,7 +198,7 @@ class EntityService:
             rec.add(tenant, entity["id"], kind, existing, new, now)
             return new
 
-        return await self._batch(tenant, entities, plan)
+        return await self._batch(tenant, entities, plan, history=history)
 
     async def batch_update(
         self, tenant: str, entities: Sequence[Entity], *, no_overwrite: bool
@@ -258,7 +259,7 @@ class EntityService:
         return entity_id
 
     async def _batch(
-        self, tenant: str, items: Sequence[Any], step: Callable[..., Any]
+        self, tenant: str, items: Sequence[Any], step: Callable[..., Any], *, history: bool = True
     ) -> BatchOutcome:
         """Run ``step`` for every item inside one transaction; per-item NGSI-LD errors are
         collected, not raised. Items are processed in order, so a later item sees the
@@ -294,6 +295,7 @@ class EntityService:
             return Writes(
                 upserts=list(upserted.values()),
                 deletes=[i for i in deleted if i in current],
+                history=[row for c in rec.changes for row in history_rows(c)] if history else [],
             )
 
         await self.store.transact(tenant, ids, plan)

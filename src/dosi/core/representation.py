@@ -148,6 +148,13 @@ def _instances(
     return [_instance(name, raw, resolver, now, allow_null)]
 
 
+def parse_instance(name: str, raw: Any, resolver: TermResolver, now: str) -> Instance:
+    """One attribute instance (normalized or concise) with system attributes at ``now``;
+    ``name`` is only used in error messages."""
+    check_name(name)
+    return _instance(name, raw, resolver, now, False)
+
+
 def _is_instance_object(item: Any) -> bool:
     return isinstance(item, dict) and (
         item.get("type") in ATTRIBUTE_TYPES or bool(VALUE_MEMBERS & item.keys())

@@ -110,6 +110,7 @@ class Bucket:
     index: int
     count: int
     distinct: int
+    numeric: int
     total: float | None
     sumsq: float | None
     minimum: float | None

@@ -153,7 +153,8 @@ def aggregate_sql(
     return (
         f"SELECT entity, attr, dataset_id, "
         f"floor((extract(epoch from {column}) - {o}) / {p})::bigint AS bucket, "
-        "COUNT(*), COUNT(DISTINCT value), SUM(number), SUM(number * number), MIN(number), "
+        "COUNT(*), COUNT(DISTINCT value), COUNT(number), SUM(number), SUM(number * number), "
+        "MIN(number), "
         f"MAX(number) FROM history WHERE {condition} AND NOT deleted "
         f"AND {column} >= to_timestamp({o}) "
         "GROUP BY entity, attr, dataset_id, bucket ORDER BY entity, attr, dataset_id, bucket",
@@ -162,7 +163,17 @@ def aggregate_sql(
 
 
 def to_bucket(record: Sequence[Any]) -> Bucket:
-    entity, attr, dataset, index, count, distinct, total, sumsq, low, high = record
+    entity, attr, dataset, index, count, distinct, numeric, total, sumsq, low, high = record
     return Bucket(
-        entity, attr, dataset, int(index), int(count), int(distinct), total, sumsq, low, high
+        entity,
+        attr,
+        dataset,
+        int(index),
+        int(count),
+        int(distinct),
+        int(numeric),
+        total,
+        sumsq,
+        low,
+        high,
     )

@@ -105,7 +105,8 @@ def aggregate(
     condition, params, column = where(tenant, query)
     sql = (
         f"SELECT entity, attr, dataset_id, CAST(({column} - ?) / ? AS INTEGER) AS bucket, "
-        "COUNT(*), COUNT(DISTINCT value), SUM(number), SUM(number * number), MIN(number), "
+        "COUNT(*), COUNT(DISTINCT value), COUNT(number), SUM(number), SUM(number * number), "
+        "MIN(number), "
         f"MAX(number) FROM history WHERE {condition} AND deleted = 0 AND {column} >= ? "
         "GROUP BY entity, attr, dataset_id, bucket ORDER BY entity, attr, dataset_id, bucket"
     )
