@@ -6,7 +6,7 @@ from pathlib import Path
 
 from dosi.store import create_store
 from tests.conftest import drop_pg_schema, store_url
-from tests.store.contract.builders import entity, put
+from tests.store.simple import entity, put
 
 
 async def test_reopen_keeps_data(store_kind: str, tmp_path: Path) -> None:

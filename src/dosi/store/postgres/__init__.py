@@ -342,9 +342,24 @@ async def _run(
         ids,
     )
     current = {r[0]: orjson.loads(r[1]) for r in rows}
-    writes = plan(current)
-    if not (writes.upserts or writes.deletes):
+    writes = plan(current)  # the plan's own errors reach the caller unchanged
+    if not (writes.upserts or writes.deletes or writes.history):
         return writes
+    try:
+        await _write(conn, tenant, ids, writes, current, partitions)
+    except (KeyError, TypeError, ValueError, AttributeError) as exc:
+        raise StoreError(f"the plan produced a document that cannot be stored: {exc!r}") from exc
+    return writes
+
+
+async def _write(
+    conn: asyncpg.Connection,
+    tenant: str,
+    ids: list[str],
+    writes: Writes,
+    current: dict[str, Entity],
+    partitions: set[tuple[int, int]],
+) -> None:
     await conn.execute(
         "INSERT INTO tenants (name) VALUES ($1) ON CONFLICT (name) DO NOTHING", tenant
     )
@@ -354,11 +369,27 @@ async def _run(
             tenant,
             writes.deletes,
         )
-    new_rows: list[tuple[Any, ...]] = []
-    old_rows: list[tuple[Any, ...]] = []
+    new_rows: list[tuple[Any, ...]] = []  # loaded and absent: a plain INSERT
+    old_rows: list[tuple[Any, ...]] = []  # loaded and present: an UPDATE
+    blind_rows: list[tuple[Any, ...]] = []  # never loaded: an upsert
+    loaded = set(ids)
     for entity in writes.upserts:
         row = _row(tenant, entity)
-        (old_rows if entity["id"] in current else new_rows).append(row)
+        if entity["id"] in current:
+            old_rows.append(row)
+        elif entity["id"] in loaded:
+            new_rows.append(row)
+        else:
+            blind_rows.append(row)
+    if blind_rows:
+        await conn.executemany(
+            "INSERT INTO entities (tenant, id, types, attrs, attr_kinds, doc, created_at, "
+            "modified_at) VALUES ($1, $2, $3, $4, $5::jsonb, $6, $7, $8) "
+            "ON CONFLICT (tenant, id) DO UPDATE SET types = excluded.types, "
+            "attrs = excluded.attrs, attr_kinds = excluded.attr_kinds, doc = excluded.doc, "
+            "created_at = excluded.created_at, modified_at = excluded.modified_at",
+            blind_rows,
+        )
     if old_rows:
         await conn.executemany(
             "UPDATE entities SET types = $3, attrs = $4, attr_kinds = $5::jsonb, doc = $6, "
@@ -389,7 +420,6 @@ async def _run(
                 geo_rows,
             )
     await history.insert_rows(conn, tenant, writes.history, partitions)
-    return writes
 
 
 def _indexable(geometry: Any) -> bool:

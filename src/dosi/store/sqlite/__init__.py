@@ -450,23 +450,38 @@ def _apply(conn: sqlite3.Connection, job: _Job) -> Any:
         return job.work(conn)
     assert job.plan is not None
     current = _load(conn, job.tenant, job.ids)
-    writes = job.plan(current)
+    writes = job.plan(current)  # the plan's own errors reach the caller unchanged
+    try:
+        _write(conn, job.tenant, writes, current, set(job.ids))
+    except (KeyError, TypeError, ValueError, AttributeError) as exc:
+        raise StoreError(f"the plan produced a document that cannot be stored: {exc!r}") from exc
+    return writes
+
+
+def _write(
+    conn: sqlite3.Connection,
+    tenant: str,
+    writes: Writes,
+    current: dict[str, Entity],
+    loaded: set[str],
+) -> None:
     if writes.upserts or writes.deletes:
         conn.execute(
             "INSERT OR IGNORE INTO tenants (name, created_at) VALUES (?, datetime('now'))",
-            (job.tenant,),
+            (tenant,),
         )
     for entity_id in writes.deletes:
         row = conn.execute(
             "DELETE FROM entities WHERE tenant = ? AND id = ? RETURNING rowid",
-            (job.tenant, entity_id),
+            (tenant, entity_id),
         ).fetchone()
         if row is not None:
             _drop_index(conn, row[0])
-    _upsert_all(conn, job.tenant, writes.upserts, existing=current.keys())
+    # Index rows must be refreshed for every id that may exist: known or never loaded.
+    stale = {e["id"] for e in writes.upserts if e["id"] in current or e["id"] not in loaded}
+    _upsert_all(conn, tenant, writes.upserts, existing=stale)
     if writes.history:
-        history.insert_rows(conn, job.tenant, writes.history)
-    return writes
+        history.insert_rows(conn, tenant, writes.history)
 
 
 def _drop_index(conn: sqlite3.Connection, rowid: int) -> None:

@@ -1,4 +1,4 @@
-"""The store contract: every backend behaves the same (run on SQLite and PostgreSQL)."""
+"""Store behaviour on both backends: candidates, isolation, rollback, concurrency."""
 
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ import pytest
 
 from dosi.errors import AlreadyExists, BadRequestData
 from dosi.store import Candidates, GeoPrefilter, Store, Writes
-from tests.store.contract.builders import LOCATION, A, T, delete, entity, point, put
+from tests.store.simple import LOCATION, A, T, delete, entity, point, put
 
 
 async def ids(store: Store, tenant: str = "", **where: object) -> list[str]:
