@@ -15,13 +15,14 @@ from starlette.routing import Mount, Route
 from starlette.types import ASGIApp, Receive, Scope, Send
 
 from dosi import __version__
-from dosi.api import batch, contexts, discovery, entities
+from dosi.api import batch, contexts, discovery, entities, temporal
 from dosi.api.problems import http_error_handler, internal_error_handler, ngsi_error_handler
 from dosi.api.services import Services
 from dosi.core.changes import ChangeFeed
 from dosi.core.contexts import ContextService
 from dosi.core.entities import EntityService
 from dosi.core.jsonld import ContextResolver
+from dosi.core.temporal.service import TemporalService
 from dosi.errors import NgsiLdError
 from dosi.settings import Settings
 from dosi.store import Store, create_store
@@ -69,11 +70,13 @@ def create_app(
             resolver = ContextResolver(settings, backend)
             feed = ChangeFeed()
             public = settings.public_url or f"http://{settings.host}:{settings.port}"
+            entity_service = EntityService(backend, feed)
             app.state.services = Services(
                 settings=settings,
                 store=backend,
                 resolver=resolver,
-                entities=EntityService(backend, feed),
+                entities=entity_service,
+                temporal=TemporalService(entity_service),
                 contexts=ContextService(
                     backend, resolver, f"{public.rstrip('/')}{API_PREFIX}/jsonldContexts/"
                 ),
@@ -85,7 +88,13 @@ def create_app(
             yield
             logger.info("dosi shutting down")
 
-    api_routes = [*entities.routes, *batch.routes, *discovery.routes, *contexts.routes]
+    api_routes = [
+        *entities.routes,
+        *batch.routes,
+        *temporal.routes,
+        *discovery.routes,
+        *contexts.routes,
+    ]
     return Starlette(
         routes=[
             Route("/health", health, methods=["GET"]),

@@ -141,7 +141,7 @@ async def batch_query(request: Request) -> Response:
     if not isinstance(data, dict) or data.get("type") != "Query":
         raise BadRequestData('the body must be a Query object with "type": "Query"')
     params = dict(request.query_params)
-    params.update(_query_members(data))
+    params.update(query_members(data))
     options = render_options(params, ctx)
     query = entity_query(params, ctx, svc.settings)
     page = await svc.entities.query(tenant_of(request), query)
@@ -149,7 +149,7 @@ async def batch_query(request: Request) -> Response:
     return ngsi_response(out, ctx, media, headers=page_headers(request, page))
 
 
-def _query_members(data: dict[str, Any]) -> dict[str, str]:
+def query_members(data: dict[str, Any]) -> dict[str, str]:
     """Flatten a Query object into the equivalent GET /entities parameters."""
     params: dict[str, str] = {}
     selectors = data.get("entities")

@@ -24,7 +24,17 @@ FORMATS: dict[str, Format] = {
     "simplified": "simplified",
 }
 KNOWN_OPTIONS = frozenset(
-    {*FORMATS, "sysAttrs", "noOverwrite", "update", "replace", "append", "unique"}
+    {
+        *FORMATS,
+        "sysAttrs",
+        "noOverwrite",
+        "update",
+        "replace",
+        "append",
+        "unique",
+        "temporalValues",
+        "aggregatedValues",
+    }
 )
 _NAME = re.compile(r"^[^\s<>\"'=;()\[\]\\]+$")
 

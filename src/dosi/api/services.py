@@ -10,6 +10,7 @@ from dosi.core.changes import ChangeFeed
 from dosi.core.contexts import ContextService
 from dosi.core.entities import EntityService
 from dosi.core.jsonld import ContextResolver
+from dosi.core.temporal.service import TemporalService
 from dosi.settings import Settings
 from dosi.store.base import Store
 
@@ -22,6 +23,7 @@ class Services:
     entities: EntityService
     contexts: ContextService
     feed: ChangeFeed
+    temporal: TemporalService
 
 
 def services(request: Request) -> Services:

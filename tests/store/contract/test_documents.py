@@ -1,37 +1,45 @@
-"""Documents and @contexts in the store contract (both backends)."""
+"""Store contract: documents (small JSON records of platform features), per tenant."""
 
 from __future__ import annotations
 
-from dosi.store import Store, StoredContext
+from dosi.store import Store
 
 
-async def test_documents_crud_and_isolation(store: Store) -> None:
-    await store.put_document("a", "devices", "d2", {"n": 2})
+async def test_documents_crud(store: Store) -> None:
+    device = {"deviceId": "wc-1", "protocol": "UL2", "attributes": [{"object_id": "f"}]}
+    await store.put_document("", "devices", "wc-1", device)
+    assert await store.get_document("", "devices", "wc-1") == device
+    await store.put_document("", "devices", "wc-1", {"deviceId": "wc-1", "protocol": "JSON"})
+    assert await store.get_document("", "devices", "wc-1") == {"deviceId": "wc-1", "protocol": "JSON"}
+    assert await store.delete_document("", "devices", "wc-1")
+    assert not await store.delete_document("", "devices", "wc-1")
+    assert await store.get_document("", "devices", "wc-1") is None
+
+
+async def test_documents_are_isolated_by_tenant_and_collection(store: Store) -> None:
     await store.put_document("a", "devices", "d1", {"n": 1})
     await store.put_document("b", "devices", "d1", {"n": 99})
     await store.put_document("a", "groups", "d1", {"n": 7})
     assert await store.get_document("a", "devices", "d1") == {"n": 1}
-    assert await store.list_documents("a", "devices") == [("d1", {"n": 1}), ("d2", {"n": 2})]
-    assert await store.list_documents("a", "devices", after="d1") == [("d2", {"n": 2})]
-    assert await store.list_documents("a", "devices", limit=1) == [("d1", {"n": 1})]
-    await store.put_document("a", "devices", "d1", {"n": 3})
-    assert await store.get_document("a", "devices", "d1") == {"n": 3}
-    assert await store.delete_document("a", "devices", "d1")
-    assert not await store.delete_document("a", "devices", "d1")
-    assert await store.get_document("a", "devices", "d1") is None
     assert await store.get_document("b", "devices", "d1") == {"n": 99}
+    assert await store.get_document("a", "groups", "d1") == {"n": 7}
+    assert await store.get_document("", "devices", "d1") is None
+    assert await store.delete_document("b", "devices", "d1")
+    assert await store.get_document("a", "devices", "d1") == {"n": 1}
 
 
-async def test_contexts_crud(store: Store) -> None:
-    context = StoredContext(
-        url="http://h/ngsi-ld/v1/jsonldContexts/1",
-        body={"@context": {"a": "http://x/a"}},
-        kind="Hosted",
-        created_at="2026-11-25T00:00:00Z",
-    )
-    await store.put_context(context)
-    assert await store.get_context(context.url) == context
-    assert [c.url for c in await store.list_contexts()] == [context.url]
-    assert await store.delete_context(context.url)
-    assert await store.get_context(context.url) is None
-    assert not await store.delete_context(context.url)
+async def test_list_documents_in_key_order_with_keyset_paging(store: Store) -> None:
+    keys = ["d10", "d2", "D1", "d1", "é", "_"]
+    for key in keys:
+        await store.put_document("t", "devices", key, {"key": key})
+    await store.put_document("t", "other", "d0", {"key": "other"})
+    ordered = sorted(keys, key=lambda k: k.encode())
+    listed = await store.list_documents("t", "devices")
+    assert listed == [(k, {"key": k}) for k in ordered]
+    assert [k for k, _ in await store.list_documents("t", "devices", after="d1")] == [
+        k for k in ordered if k.encode() > b"d1"
+    ]
+    assert [k for k, _ in await store.list_documents("t", "devices", limit=2)] == ordered[:2]
+    assert await store.list_documents("t", "devices", after=ordered[-1]) == []
+    assert await store.list_documents("t", "nothing") == []
+    assert await store.list_documents("u", "devices") == []
