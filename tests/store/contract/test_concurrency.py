@@ -12,6 +12,8 @@ from tests.store.contract.builders import SDM, PlanFn, ids_of, put, save, thing,
 
 COUNTER = "urn:ngsi-ld:Counter:1"
 N = SDM + "n"
+#: A lost wake-up must fail fast instead of hanging the suite.
+pytestmark = pytest.mark.timeout(60)
 
 
 def increment(entity_id: str) -> PlanFn:

@@ -236,7 +236,7 @@ class SQLiteStore:
             job = self._jobs.get()
             if job is None:
                 return
-            group = [job]
+            group = [job] if job.future.set_running_or_notify_cancel() else []
             stop = False
             while len(group) < MAX_GROUP:
                 try:
@@ -246,8 +246,10 @@ class SQLiteStore:
                 if more is None:
                     stop = True
                     break
-                group.append(more)
-            self._commit_group(conn, group)
+                if more.future.set_running_or_notify_cancel():  # skip what was cancelled
+                    group.append(more)
+            if group:
+                self._commit_group(conn, group)
             if stop:
                 return
 
