@@ -15,13 +15,14 @@ from starlette.routing import Mount, Route
 from starlette.types import ASGIApp, Receive, Scope, Send
 
 from dosi import __version__
-from dosi.api import batch, contexts, discovery, entities, temporal
+from dosi.api import batch, contexts, discovery, entities, subscriptions, temporal
 from dosi.api.problems import http_error_handler, internal_error_handler, ngsi_error_handler
 from dosi.api.services import Services
 from dosi.core.changes import ChangeFeed
 from dosi.core.contexts import ContextService
 from dosi.core.entities import EntityService
 from dosi.core.jsonld import ContextResolver
+from dosi.core.subscriptions.service import SubscriptionService
 from dosi.core.temporal.service import TemporalService
 from dosi.errors import NgsiLdError
 from dosi.settings import Settings
@@ -71,12 +72,16 @@ def create_app(
             feed = ChangeFeed()
             public = settings.public_url or f"http://{settings.host}:{settings.port}"
             entity_service = EntityService(backend, feed)
+            subscription_service = SubscriptionService(entity_service, resolver)
+            await subscription_service.start()
+            stack.push_async_callback(subscription_service.stop)
             app.state.services = Services(
                 settings=settings,
                 store=backend,
                 resolver=resolver,
                 entities=entity_service,
                 temporal=TemporalService(entity_service),
+                subscriptions=subscription_service,
                 contexts=ContextService(
                     backend, resolver, f"{public.rstrip('/')}{API_PREFIX}/jsonldContexts/"
                 ),
@@ -92,6 +97,7 @@ def create_app(
         *entities.routes,
         *batch.routes,
         *temporal.routes,
+        *subscriptions.routes,
         *discovery.routes,
         *contexts.routes,
     ]

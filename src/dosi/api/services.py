@@ -10,6 +10,7 @@ from dosi.core.changes import ChangeFeed
 from dosi.core.contexts import ContextService
 from dosi.core.entities import EntityService
 from dosi.core.jsonld import ContextResolver
+from dosi.core.subscriptions.service import SubscriptionService
 from dosi.core.temporal.service import TemporalService
 from dosi.settings import Settings
 from dosi.store.base import Store
@@ -24,6 +25,7 @@ class Services:
     contexts: ContextService
     feed: ChangeFeed
     temporal: TemporalService
+    subscriptions: SubscriptionService
 
 
 def services(request: Request) -> Services:

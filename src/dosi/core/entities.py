@@ -22,6 +22,7 @@ from dosi.errors import AlreadyExists, NgsiLdError, NonexistentTenant, ResourceN
 from dosi.store.base import Store, Writes
 
 Attrs = dict[str, list[Instance]]
+OutboxHook = Callable[[str, list[EntityChange]], list[tuple[str, str, dict[str, Any]]]]
 
 
 @dataclass
@@ -60,6 +61,13 @@ class EntityService:
     def __init__(self, store: Store, feed: ChangeFeed | None = None) -> None:
         self.store = store
         self.feed = feed or ChangeFeed()
+        self._outbox_hooks: list[OutboxHook] = []
+
+    def add_outbox_hook(self, hook: OutboxHook) -> None:
+        """Register a pure function turning committed changes into documents written in the
+        same transaction (the notification outbox). It runs inside the store's
+        transaction: it must be fast and do no I/O."""
+        self._outbox_hooks.append(hook)
 
     # -- reads ---------------------------------------------------------------------
     async def check_tenant(self, tenant: str) -> None:
@@ -296,6 +304,7 @@ class EntityService:
                 upserts=list(upserted.values()),
                 deletes=[i for i in deleted if i in current],
                 history=[row for c in rec.changes for row in history_rows(c)] if history else [],
+                documents=[d for hook in self._outbox_hooks for d in hook(tenant, rec.changes)],
             )
 
         await self.store.transact(tenant, ids, plan)

@@ -125,6 +125,9 @@ class Writes:
     upserts: list[Entity] = field(default_factory=list)
     deletes: list[str] = field(default_factory=list)
     history: list[AttributeInstance] = field(default_factory=list)
+    #: Documents written atomically with the entities: (collection, key, doc); used for
+    #: the notification outbox, so a committed change never loses its notifications.
+    documents: list[tuple[str, str, dict[str, Any]]] = field(default_factory=list)
 
 
 #: A pure, synchronous function from the current documents (by id; missing ids absent)

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import asyncio
+import threading
+import time
 
 import pytest
 
@@ -105,19 +107,26 @@ async def test_reads_proceed_while_writes_run(store: Store) -> None:
     assert await store.count_entities("", Candidates()) == 320
 
 
-async def test_cancelled_transact_leaves_the_store_usable(store: Store) -> None:
-    tasks = [
+async def test_cancelled_transacts_leave_the_store_usable(store: Store) -> None:
+    started = threading.Event()
+
+    def slow(current: dict[str, Entity]) -> Writes:
+        started.set()
+        time.sleep(0.2)  # keep the writer busy while the next transacts queue up
+        return Writes(upserts=[thing("urn:x:slow", n=0)])
+
+    first = asyncio.ensure_future(store.transact("", ["urn:x:slow"], slow))
+    await asyncio.to_thread(started.wait, 5)
+    queued = [
         asyncio.ensure_future(store.transact("", [f"urn:x:{i}"], put(thing(f"urn:x:{i}", n=i))))
         for i in range(20)
     ]
-    await asyncio.sleep(0)
-    for task in tasks[::2]:
+    await asyncio.sleep(0.01)
+    for task in queued[::2]:
         task.cancel()
-    await asyncio.gather(*tasks, return_exceptions=True)
-    for task in tasks[1::2]:
-        assert isinstance(task.result(), Writes)
-    await save(store, thing(COUNTER, n=0))
-    assert await store.get_entity("", COUNTER) is not None
+    await asyncio.wait_for(asyncio.gather(first, *queued, return_exceptions=True), 10)
+    assert all(isinstance(task.result(), Writes) for task in [first, *queued[1::2]])
+    await asyncio.wait_for(save(store, thing(COUNTER, n=0)), 10)
     found = await store.get_entities("", [f"urn:x:{i}" for i in range(20)])
     assert {f"urn:x:{i}" for i in range(1, 20, 2)} <= set(found)
 

@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
-from dosi.store import Store
+import pytest
+
+from dosi.errors import StoreError
+from dosi.store import Entity, Store, Writes
+from tests.store.contract.builders import thing
 
 
 async def test_documents_crud(store: Store) -> None:
@@ -10,7 +14,10 @@ async def test_documents_crud(store: Store) -> None:
     await store.put_document("", "devices", "wc-1", device)
     assert await store.get_document("", "devices", "wc-1") == device
     await store.put_document("", "devices", "wc-1", {"deviceId": "wc-1", "protocol": "JSON"})
-    assert await store.get_document("", "devices", "wc-1") == {"deviceId": "wc-1", "protocol": "JSON"}
+    assert await store.get_document("", "devices", "wc-1") == {
+        "deviceId": "wc-1",
+        "protocol": "JSON",
+    }
     assert await store.delete_document("", "devices", "wc-1")
     assert not await store.delete_document("", "devices", "wc-1")
     assert await store.get_document("", "devices", "wc-1") is None
@@ -43,3 +50,25 @@ async def test_list_documents_in_key_order_with_keyset_paging(store: Store) -> N
     assert await store.list_documents("t", "devices", after=ordered[-1]) == []
     assert await store.list_documents("t", "nothing") == []
     assert await store.list_documents("u", "devices") == []
+
+
+async def test_transact_writes_documents_atomically_with_entities(store: Store) -> None:
+    def plan(current: dict[str, Entity]) -> Writes:
+        return Writes(
+            upserts=[thing("urn:x:1", n=1)],
+            documents=[("outbox", "n-1", {"entity": "urn:x:1"}), ("outbox", "n-2", {"n": 2})],
+        )
+
+    await store.transact("t", ["urn:x:1"], plan)
+    assert [k for k, _ in await store.list_documents("t", "outbox")] == ["n-1", "n-2"]
+    assert await store.get_document("t", "outbox", "n-1") == {"entity": "urn:x:1"}
+    assert await store.list_documents("", "outbox") == []
+
+    def broken(current: dict[str, Entity]) -> Writes:
+        return Writes(
+            upserts=[{"id": "urn:x:broken"}], documents=[("outbox", "n-3", {"entity": "x"})]
+        )
+
+    with pytest.raises(StoreError):
+        await store.transact("t", ["urn:x:broken"], broken)
+    assert await store.get_document("t", "outbox", "n-3") is None

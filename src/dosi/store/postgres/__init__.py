@@ -343,7 +343,7 @@ async def _run(
     )
     current = {r[0]: orjson.loads(r[1]) for r in rows}
     writes = plan(current)  # the plan's own errors reach the caller unchanged
-    if not (writes.upserts or writes.deletes or writes.history):
+    if not (writes.upserts or writes.deletes or writes.history or writes.documents):
         return writes
     try:
         await _write(conn, tenant, ids, writes, current, partitions)
@@ -420,6 +420,12 @@ async def _write(
                 geo_rows,
             )
     await history.insert_rows(conn, tenant, writes.history, partitions)
+    if writes.documents:
+        await conn.executemany(
+            "INSERT INTO documents (tenant, collection, key, doc) VALUES ($1, $2, $3, $4) "
+            "ON CONFLICT (tenant, collection, key) DO UPDATE SET doc = excluded.doc",
+            [(tenant, c, k, orjson.dumps(d).decode()) for c, k, d in writes.documents],
+        )
 
 
 def _indexable(geometry: Any) -> bool:

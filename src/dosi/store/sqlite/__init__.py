@@ -467,7 +467,7 @@ def _write(
     current: dict[str, Entity],
     loaded: set[str],
 ) -> None:
-    if writes.upserts or writes.deletes:
+    if writes.upserts or writes.deletes or writes.documents:
         conn.execute(
             "INSERT OR IGNORE INTO tenants (name, created_at) VALUES (?, datetime('now'))",
             (tenant,),
@@ -484,6 +484,12 @@ def _write(
     _upsert_all(conn, tenant, writes.upserts, existing=stale)
     if writes.history:
         history.insert_rows(conn, tenant, writes.history)
+    if writes.documents:
+        conn.executemany(
+            "INSERT INTO documents (tenant, collection, key, doc) VALUES (?, ?, ?, ?) "
+            "ON CONFLICT (tenant, collection, key) DO UPDATE SET doc = excluded.doc",
+            [(tenant, c, k, orjson.dumps(d)) for c, k, d in writes.documents],
+        )
 
 
 def _drop_index(conn: sqlite3.Connection, rowid: int) -> None:

@@ -87,4 +87,3 @@ def names_of(entries: list[IndexEntry]) -> set[str]:
         names.update(name for name, _ in entry.attrs)
         names.update(name for name, _ in entry.boxes)
     return names
-

@@ -12,7 +12,6 @@ Two ways to stream a prefilter in id order, chosen per call:
 from __future__ import annotations
 
 import sqlite3
-from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any, Final
 
@@ -73,15 +72,17 @@ def build(
 ) -> Filter | None:
     """The condition for ``where`` (None when nothing can match).
 
-    ``correlated`` probes the index tables per entity row (for paging); otherwise each
-    prefilter is an ``IN (subquery)`` evaluated once (for counting).
+    ``correlated`` probes the index tables per entity row (for paging, where ``ids`` drive
+    the pages and are left out); otherwise each prefilter is an ``IN (subquery)``
+    evaluated once (for counting).
     """
     found = Filter()
     found.add("e.tenant = ?", tenant)
     if where.ids is not None:
         if not where.ids:
             return None
-        found.add(f"e.id {IN_JSON}", json_list(where.ids))
+        if not correlated:  # pages are driven by the ids themselves
+            found.add(f"e.id {IN_JSON}", json_list(where.ids))
     if where.after_id is not None:
         found.add("e.id > ?", where.after_id)
     if where.id_pattern is not None:
@@ -93,7 +94,9 @@ def build(
         if ids is None:
             return None
         if correlated:
-            found.add(f"EXISTS (SELECT 1 FROM {table} x WHERE x.entity = e.rowid AND x.name IN ({ids}))")
+            found.add(
+                f"EXISTS (SELECT 1 FROM {table} x WHERE x.entity = e.rowid AND x.name IN ({ids}))"
+            )
         else:
             found.add(
                 f"e.rowid IN (SELECT entity FROM {table} WHERE tenant = ? AND name IN ({ids}))",
@@ -245,6 +248,3 @@ def type_stats(conn: sqlite3.Connection, tenant: str) -> list[TypeStats]:
         attrs[type_nid][iri[attr_nid]] = AttributeStats(n, kind_names(mask))
     stats = [TypeStats(iri[t], n, attrs[t]) for t, n in counts.items()]
     return sorted(stats, key=lambda s: s.type)
-
-
-ReadWork = Callable[[sqlite3.Connection], Any]

@@ -69,9 +69,13 @@ def run_transaction(
     The plan's own exceptions propagate unchanged; a document that cannot be stored is a
     StoreError.
     """
+    try:
+        wanted = json_list(ids)
+    except TypeError as exc:
+        raise StoreError(f"entity ids must be strings: {exc}") from exc
     rows = conn.execute(
         f"SELECT id, rowid, sig, doc FROM entities WHERE tenant = ? AND id {IN_JSON}",
-        (tenant, json_list(ids)),
+        (tenant, wanted),
     ).fetchall()
     found = {entity_id: (rowid, sig) for entity_id, rowid, sig, _ in rows}
     docs = {entity_id: doc for entity_id, _, _, doc in rows}
@@ -92,12 +96,13 @@ def apply(
     found: dict[str, tuple[int, bytes | None]],
     absent: set[str],
 ) -> None:
-    """Deletes first, then upserts (the last upsert of an id wins), then history rows.
+    """Deletes first, then upserts (the last upsert of an id wins), then history rows and
+    documents (the notification outbox commits with the change it announces).
 
     ``found`` maps the ids known to exist to (rowid, index signature); ``absent`` holds
     ids known not to exist. Other upserted ids are looked up.
     """
-    if writes.upserts or writes.deletes:
+    if writes.upserts or writes.deletes or writes.documents:
         conn.execute(
             "INSERT OR IGNORE INTO tenants (name, created_at) VALUES (?, datetime('now'))",
             (tenant,),
@@ -122,6 +127,12 @@ def apply(
         _upsert(conn, names, tenant, latest, found)
     if writes.history:
         history.insert_rows(conn, tenant, writes.history)
+    if writes.documents:
+        conn.executemany(
+            "INSERT INTO documents (tenant, collection, key, doc) VALUES (?, ?, ?, ?) "
+            "ON CONFLICT (tenant, collection, key) DO UPDATE SET doc = excluded.doc",
+            [(tenant, c, k, orjson.dumps(d)) for c, k, d in writes.documents],
+        )
 
 
 def _entity_id(entity: Any) -> str:
@@ -166,8 +177,7 @@ def _upsert(
         fresh.append((next_rowid, entry))
     if updates:
         conn.executemany(
-            "UPDATE entities SET doc = ?, created_at = ?, modified_at = ?, sig = ? "
-            "WHERE rowid = ?",
+            "UPDATE entities SET doc = ?, created_at = ?, modified_at = ?, sig = ? WHERE rowid = ?",
             updates,
         )
     for statement in UNINDEX if stale else ():
@@ -206,8 +216,5 @@ def index(
         conn.executemany(
             "INSERT INTO geo_index (gid, min_lon, max_lon, min_lat, max_lat) "
             "VALUES (?, ?, ?, ?, ?)",
-            [
-                (gid, b[0], b[2], b[1], b[3])
-                for gid, (_, _, b) in zip(gids, boxes, strict=True)
-            ],
+            [(gid, b[0], b[2], b[1], b[3]) for gid, (_, _, b) in zip(gids, boxes, strict=True)],
         )
