@@ -147,6 +147,9 @@ class SQLiteStore:
         return conn
 
     async def _read(self, work: Callable[[sqlite3.Connection], T]) -> T:
+        if self._write_conn is None:
+            raise StoreError("the store is not open")
+
         def run() -> T:
             try:
                 return work(self._reader())
