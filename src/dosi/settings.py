@@ -56,6 +56,12 @@ class Settings(BaseSettings):
     auth_token_ttl: float = Field(default=3600.0, gt=0)
     #: Allowed CORS origins for browser clients on other origins (none by default).
     cors_origins: list[str] = Field(default_factory=list)
+    #: Temporal history retention as ISO 8601 durations (e.g. P90D); unset keeps all.
+    #: Per-tenant and per-entity-type (expanded IRI) values override the default.
+    temporal_retention: str | None = None
+    temporal_retention_by_tenant: dict[str, str] = Field(default_factory=dict)
+    temporal_retention_by_type: dict[str, str] = Field(default_factory=dict)
+    temporal_purge_every: float = Field(default=3600.0, gt=0)
     shutdown_timeout: float = 10.0
     log_level: str = "INFO"
     log_json: bool = False

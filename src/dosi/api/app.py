@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
-from contextlib import AsyncExitStack, asynccontextmanager
+from contextlib import AsyncExitStack, asynccontextmanager, suppress
 
 from starlette.applications import Starlette
 from starlette.exceptions import HTTPException
@@ -24,7 +25,7 @@ from dosi.core.entities import EntityService
 from dosi.core.jsonld import ContextResolver
 from dosi.core.subscriptions.service import SubscriptionService
 from dosi.core.temporal.service import TemporalService
-from dosi.errors import NgsiLdError
+from dosi.errors import DosiError, NgsiLdError
 from dosi.settings import Settings
 from dosi.store import Store, create_store
 
@@ -45,6 +46,30 @@ class TrailingSlash:
             scope = dict(scope)
             scope["path"] = path.rstrip("/") or "/"
         await self.app(scope, receive, send)
+
+
+async def _purge_forever(services: Services) -> None:
+    """Apply temporal retention now and then (only when some retention is configured)."""
+    settings = services.settings
+    if not (
+        settings.temporal_retention
+        or settings.temporal_retention_by_tenant
+        or settings.temporal_retention_by_type
+    ):
+        return
+    while True:
+        try:
+            removed = await services.temporal.purge(settings)
+            logger.info("temporal retention removed %d history rows", removed)
+        except DosiError:
+            logger.exception("temporal retention failed")
+        await asyncio.sleep(settings.temporal_purge_every)
+
+
+async def _cancel(task: asyncio.Task[None]) -> None:
+    task.cancel()
+    with suppress(asyncio.CancelledError):
+        await task
 
 
 async def health(request: Request) -> Response:
@@ -87,6 +112,10 @@ def create_app(
                 ),
                 feed=feed,
             )
+            purge = asyncio.create_task(
+                _purge_forever(app.state.services), name="temporal:retention"
+            )
+            stack.push_async_callback(_cancel, purge)
             for callback in on_ready:
                 await callback(app.state.services)
             logger.info("dosi %s ready (store %s)", __version__, type(backend).__name__)

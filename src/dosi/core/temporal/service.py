@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import time
 from collections import defaultdict
 from typing import Any
 
@@ -12,9 +13,10 @@ from dosi.core.model import Entity, Instance, TermResolver
 from dosi.core.query import EntityQuery
 from dosi.core.representation import parse_entity, parse_instance
 from dosi.core.temporal.history import row_of
-from dosi.core.temporal.params import TemporalParams
+from dosi.core.temporal.params import TemporalParams, parse_duration
 from dosi.core.temporal.render import render_temporal
 from dosi.errors import BadRequestData, ResourceNotFound
+from dosi.settings import Settings
 from dosi.store.base import AttributeInstance, HistoryQuery, epoch
 
 HUGE_PERIOD = 1e12  # one bucket for the whole history (aggrPeriodDuration P0D)
@@ -125,6 +127,25 @@ class TemporalService:
         await self.store.append_history(
             tenant, [row_of(entity, a, i, now) for a, insts in series.items() for i in insts]
         )
+
+    async def purge(self, settings: Settings, now: float | None = None) -> int:
+        """Apply the retention settings: drop history older than each rule allows.
+
+        Type rules apply to that type in every tenant; a tenant rule, else the default,
+        applies to the rest of the tenant's history."""
+        moment = time.time() if now is None else now
+        removed = 0
+        for tenant in ["", *await self.store.list_tenants()]:
+            for type_iri, duration in settings.temporal_retention_by_type.items():
+                removed += await self.store.purge_history(
+                    tenant, moment - parse_duration(duration), type_iri
+                )
+            default = settings.temporal_retention_by_tenant.get(tenant, settings.temporal_retention)
+            if default:
+                removed += await self.store.purge_history(
+                    tenant, moment - parse_duration(default), None
+                )
+        return removed
 
     async def delete_entity(self, tenant: str, entity_id: str) -> None:
         await self.entities.check_tenant(tenant)
