@@ -7,6 +7,7 @@ import logging
 from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
 from contextlib import AsyncExitStack, asynccontextmanager, suppress
 
+import orjson
 from starlette.applications import Starlette
 from starlette.exceptions import HTTPException
 from starlette.middleware import Middleware
@@ -19,6 +20,11 @@ from dosi import __version__
 from dosi.api import batch, contexts, discovery, entities, subscriptions, temporal
 from dosi.api.problems import http_error_handler, internal_error_handler, ngsi_error_handler
 from dosi.api.services import Services
+from dosi.auth import routes as auth_routes
+from dosi.auth.middleware import AuthMiddleware
+from dosi.auth.routes import AuthState
+from dosi.auth.tokens import TokenIssuer, TokenPolicy, TokenVerifier
+from dosi.auth.users import UserStore
 from dosi.core.changes import ChangeFeed
 from dosi.core.contexts import ContextService
 from dosi.core.entities import EntityService
@@ -46,6 +52,22 @@ class TrailingSlash:
             scope = dict(scope)
             scope["path"] = path.rstrip("/") or "/"
         await self.app(scope, receive, send)
+
+
+def _auth(settings: Settings) -> tuple[TokenIssuer, TokenVerifier]:
+    """dosi's own issuer (built-in users), plus an external issuer's JWKS if configured."""
+    policy = TokenPolicy(
+        issuer=settings.auth_issuer or "urn:dosi",
+        audience=settings.auth_audience,
+        clock_skew=settings.auth_clock_skew,
+    )
+    issuer = TokenIssuer(
+        policy, settings.data_dir / "auth" / "signing-key.pem", ttl=settings.auth_token_ttl
+    )
+    keys = list(issuer.jwks["keys"])
+    if settings.auth_jwks_file is not None:
+        keys += orjson.loads(settings.auth_jwks_file.read_bytes()).get("keys", [])
+    return issuer, TokenVerifier(policy, {"keys": keys})
 
 
 async def _purge_forever(services: Services) -> None:
@@ -116,11 +138,25 @@ def create_app(
                 _purge_forever(app.state.services), name="temporal:retention"
             )
             stack.push_async_callback(_cancel, purge)
+            if issuer is not None:
+                app.state.auth = AuthState(UserStore(backend), issuer)
             for callback in on_ready:
                 await callback(app.state.services)
             logger.info("dosi %s ready (store %s)", __version__, type(backend).__name__)
             yield
             logger.info("dosi shutting down")
+
+    middleware = [Middleware(TrailingSlash)]
+    issuer = None
+    if settings.auth_enabled:
+        issuer, verifier = _auth(settings)
+        middleware.append(Middleware(AuthMiddleware, verifier=verifier))
+    elif settings.host not in ("127.0.0.1", "localhost", "::1"):
+        logger.warning(
+            "authentication is off and dosi listens on %s: anyone who can reach it may "
+            "read and change all data (set DOSI_AUTH_ENABLED=true)",
+            settings.host,
+        )
 
     api_routes = [
         *entities.routes,
@@ -133,6 +169,7 @@ def create_app(
     return Starlette(
         routes=[
             Route("/health", health, methods=["GET"]),
+            *(auth_routes.routes if issuer is not None else []),
             Mount(API_PREFIX, routes=api_routes),
         ],
         exception_handlers={
@@ -141,5 +178,5 @@ def create_app(
             Exception: internal_error_handler,
         },
         lifespan=lifespan,
-        middleware=[Middleware(TrailingSlash)],
+        middleware=middleware,
     )
