@@ -217,10 +217,17 @@ class Store(Protocol):
         ...
 
     async def aggregate_history(
-        self, tenant: str, query: HistoryQuery, origin: float, period: float
+        self,
+        tenant: str,
+        query: HistoryQuery,
+        origin: float,
+        period: float,
+        *,
+        distinct: bool = False,
     ) -> list[Bucket]:
         """Per (entity, attribute, dataset, bucket) statistics, computed in the database;
-        bucket ``index`` is ``floor((t - origin) / period)``."""
+        bucket ``index`` is ``floor((t - origin) / period)``. Distinct values are counted
+        only when ``distinct`` (it needs a sort, so it is not free)."""
         ...
 
     async def append_history(self, tenant: str, rows: Sequence[AttributeInstance]) -> None:

@@ -35,6 +35,8 @@ DEAD: Final = "subscriptions.dead"
 MAX_ATTEMPTS: Final = 10
 MAX_BACKOFF: Final = 300.0
 BATCH: Final = 500
+#: Most outbox items merged into one notification.
+MERGE: Final = 100
 
 
 class SubscriptionService:
@@ -225,25 +227,43 @@ class SubscriptionService:
     async def _deliver_sub(
         self, sub_key: tuple[str, str], queue: list[tuple[str, dict[str, Any]]]
     ) -> float:
+        """Deliver due items in order. Without throttling, consecutive due items are sent
+        as one Notification whose ``data`` lists every entity state (§5.3.1), so a burst of
+        changes costs one request, not one each."""
         compiled = self._subs.get(sub_key)
-        for key, doc in queue:
-            if compiled is None:  # the subscription is gone: its pending items go too
+        if compiled is None:  # the subscription is gone: its pending items go too
+            for key, _ in queue:
                 await self.store.delete_document("", OUTBOX, key)
-                continue
+            return 1.0
+        throttling = float(compiled.doc["body"].get("throttling") or 0)
+        ctx = self._contexts[sub_key]
+        position = 0
+        while position < len(queue):
             now = time.time()
-            throttling = float(compiled.doc["body"].get("throttling") or 0)
+            key, doc = queue[position]
             not_before = max(doc["notBefore"], self._last_sent.get(compiled.id, 0) + throttling)
             if not_before > now:
                 return float(not_before - now)
-            ctx = self._contexts[sub_key]
-            body = notification_body(compiled.doc, doc["entities"], ctx, doc.get("previous"))
+            batch = [(key, doc)]
+            if not throttling:
+                for later in queue[position + 1 : position + MERGE]:
+                    if later[1]["notBefore"] > now:
+                        break
+                    batch.append(later)
+            entities = [e for _, d in batch for e in d["entities"]]
+            previous: dict[str, Any] = {}
+            for _, d in batch:
+                previous.update(d.get("previous") or {})
+            body = notification_body(compiled.doc, entities, ctx, previous)
             try:
                 await self.sender.send(compiled.doc, body, ctx)
             except DeliveryError as exc:
                 return await self._failed(sub_key, compiled, key, doc, str(exc))
             self._last_sent[compiled.id] = time.time()
             self._record(sub_key, compiled, ok=True, at=body["notifiedAt"])
-            await self.store.delete_document("", OUTBOX, key)
+            for sent_key, _ in batch:
+                await self.store.delete_document("", OUTBOX, sent_key)
+            position += len(batch)
         return 1.0
 
     async def _failed(

@@ -80,8 +80,9 @@ class TemporalService:
         buckets_by: dict[str, list[Any]] = defaultdict(list)
         if params.representation == "aggregatedValues":
             period = params.period or HUGE_PERIOD
+            distinct = "distinctCount" in params.aggr_methods
             for bucket in await self.store.aggregate_history(
-                tenant, history, params.start or 0.0, period
+                tenant, history, params.start or 0.0, period, distinct=distinct
             ):
                 buckets_by[bucket.entity_id].append(bucket)
         else:

@@ -185,9 +185,15 @@ class PostgresStore:
         return [history.to_row(r) for r in await self._fetch(sql, *args)]
 
     async def aggregate_history(
-        self, tenant: str, query: HistoryQuery, origin: float, period: float
+        self,
+        tenant: str,
+        query: HistoryQuery,
+        origin: float,
+        period: float,
+        *,
+        distinct: bool = False,
     ) -> list[Bucket]:
-        sql, args = history.aggregate_sql(tenant, query, origin, period)
+        sql, args = history.aggregate_sql(tenant, query, origin, period, distinct)
         return [history.to_bucket(r) for r in await self._fetch(sql, *args)]
 
     async def append_history(self, tenant: str, rows: Sequence[AttributeInstance]) -> None:

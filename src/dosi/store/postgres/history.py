@@ -145,7 +145,7 @@ def read_sql(tenant: str, query: HistoryQuery) -> tuple[str, list[Any]]:
 
 
 def aggregate_sql(
-    tenant: str, query: HistoryQuery, origin: float, period: float
+    tenant: str, query: HistoryQuery, origin: float, period: float, distinct: bool = False
 ) -> tuple[str, list[Any]]:
     condition, args, column = where(tenant, query)
     args.extend([origin, period])
@@ -153,7 +153,8 @@ def aggregate_sql(
     return (
         f"SELECT entity, attr, dataset_id, "
         f"floor((extract(epoch from {column}) - {o}) / {p})::bigint AS bucket, "
-        "COUNT(*), COUNT(DISTINCT value), COUNT(number), SUM(number), SUM(number * number), "
+        f"COUNT(*), {'COUNT(DISTINCT value)' if distinct else '0'}, COUNT(number), "
+        "SUM(number), SUM(number * number), "
         "MIN(number), "
         f"MAX(number) FROM history WHERE {condition} AND NOT deleted "
         f"AND {column} >= to_timestamp({o}) "

@@ -386,9 +386,17 @@ class SQLiteStore:
         return await self._read(lambda c: history.read(c, tenant, query))
 
     async def aggregate_history(
-        self, tenant: str, query: HistoryQuery, origin: float, period: float
+        self,
+        tenant: str,
+        query: HistoryQuery,
+        origin: float,
+        period: float,
+        *,
+        distinct: bool = False,
     ) -> list[Bucket]:
-        return await self._read(lambda c: history.aggregate(c, tenant, query, origin, period))
+        return await self._read(
+            lambda c: history.aggregate(c, tenant, query, origin, period, distinct)
+        )
 
     async def append_history(self, tenant: str, rows: Sequence[AttributeInstance]) -> None:
         await self._submit(lambda c: history.insert_rows(c, tenant, rows))

@@ -100,12 +100,18 @@ def read(conn: sqlite3.Connection, tenant: str, query: HistoryQuery) -> list[Att
 
 
 def aggregate(
-    conn: sqlite3.Connection, tenant: str, query: HistoryQuery, origin: float, period: float
+    conn: sqlite3.Connection,
+    tenant: str,
+    query: HistoryQuery,
+    origin: float,
+    period: float,
+    distinct: bool = False,
 ) -> list[Bucket]:
     condition, params, column = where(tenant, query)
     sql = (
         f"SELECT entity, attr, dataset_id, CAST(({column} - ?) / ? AS INTEGER) AS bucket, "
-        "COUNT(*), COUNT(DISTINCT value), COUNT(number), SUM(number), SUM(number * number), "
+        f"COUNT(*), {'COUNT(DISTINCT value)' if distinct else '0'}, COUNT(number), "
+        "SUM(number), SUM(number * number), "
         "MIN(number), "
         f"MAX(number) FROM history WHERE {condition} AND deleted = 0 AND {column} >= ? "
         "GROUP BY entity, attr, dataset_id, bucket ORDER BY entity, attr, dataset_id, bucket"
