@@ -196,3 +196,10 @@ async def test_concurrent_creates_of_one_id_see_each_other(store: Store) -> None
     )
     assert sum(1 for r in results if isinstance(r, Writes)) == 1
     assert sum(1 for r in results if isinstance(r, AlreadyExists)) == 9
+
+
+async def test_delete_many_documents(store: Store) -> None:
+    for key in ("a", "b", "c"):
+        await store.put_document("t", "outbox", key, {"k": key})
+    assert await store.delete_documents("t", "outbox", ["a", "c", "zz"]) == 2
+    assert [k for k, _ in await store.list_documents("t", "outbox")] == ["b"]

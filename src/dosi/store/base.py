@@ -275,6 +275,10 @@ class Store(Protocol):
         """True if a document was deleted."""
         ...
 
+    async def delete_documents(self, tenant: str, collection: str, keys: Sequence[str]) -> int:
+        """Delete several documents in one transaction; returns how many existed."""
+        ...
+
     # -- @contexts (global, not tenant-scoped) ----------------------------------------
     async def put_context(self, context: StoredContext) -> None: ...
 

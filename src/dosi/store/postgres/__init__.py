@@ -300,6 +300,15 @@ class PostgresStore:
         )
         return status != "DELETE 0"
 
+    async def delete_documents(self, tenant: str, collection: str, keys: Sequence[str]) -> int:
+        status = await self._execute(
+            "DELETE FROM documents WHERE tenant = $1 AND collection = $2 AND key = ANY($3::text[])",
+            tenant,
+            collection,
+            list(keys),
+        )
+        return int(status.split()[-1])
+
     async def put_context(self, context: StoredContext) -> None:
         await self._execute(
             "INSERT INTO contexts (url, kind, body, created_at, hits, last_usage, extra) "

@@ -329,6 +329,19 @@ class SQLiteStore:
             > 0
         )
 
+    async def delete_documents(self, tenant: str, collection: str, keys: Sequence[str]) -> int:
+        rows = [(tenant, collection, key) for key in keys]
+
+        def work(conn: sqlite3.Connection) -> int:
+            before = conn.total_changes
+            conn.executemany(
+                "DELETE FROM documents WHERE tenant = ? AND collection = ? AND key = ?", rows
+            )
+            return conn.total_changes - before
+
+        count: int = await self._submit(work)
+        return count
+
     async def put_context(self, context: StoredContext) -> None:
         await self._exec(
             "INSERT INTO contexts (url, kind, body, created_at, hits, last_usage, extra) "
