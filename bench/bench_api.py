@@ -5,7 +5,8 @@ Measures, on one uvicorn worker each, with wrk as the load generator:
     same request count against a bare ASGI endpoint on the same server stack;
   * p95 latency of a q + geo query over N entities (default 100,000) on both stores;
   * idle server RSS.
-Run: .venv/bin/python bench/bench_api.py [--entities 100000] [--duration 10] [--stores sqlite,postgres]
+Run: .venv/bin/python bench/bench_api.py [--entities 100000] [--duration 10]
+     [--stores sqlite,postgres]
 """
 
 from __future__ import annotations
@@ -86,11 +87,15 @@ def server(args: list[str], env: dict[str, str] | None = None) -> Iterator[tuple
 def wrk(url: str, script: str, duration: int, connections: int = 32) -> float:
     """Requests/s that wrk reports (non-2xx responses make the run fail)."""
     with tempfile.NamedTemporaryFile("w", suffix=".lua", delete=False) as handle:
-        handle.write(script + "\nresponse = function(status) if status >= 300 then "
-                     "wrk.thread:stop() error('status ' .. status) end end\n")
+        handle.write(
+            script + "\nresponse = function(status) if status >= 300 then "
+            "wrk.thread:stop() error('status ' .. status) end end\n"
+        )
     out = subprocess.run(
         ["wrk", "-t1", f"-c{connections}", f"-d{duration}s", "-s", handle.name, url],
-        capture_output=True, text=True, check=True,
+        capture_output=True,
+        text=True,
+        check=True,
     ).stdout
     Path(handle.name).unlink()
     if "Non-2xx" in out:
@@ -108,8 +113,15 @@ def dosi_cmd() -> list[str]:
 
 
 def hello_cmd() -> list[str]:
-    return [sys.executable, "-m", "uvicorn", "bench.hello_app:app", "--log-level", "warning",
-            "--no-access-log"]
+    return [
+        sys.executable,
+        "-m",
+        "uvicorn",
+        "bench.hello_app:app",
+        "--log-level",
+        "warning",
+        "--no-access-log",
+    ]
 
 
 def bench_writes(duration: int, data: Path) -> dict[str, float]:
@@ -120,22 +132,41 @@ def bench_writes(duration: int, data: Path) -> dict[str, float]:
         time.sleep(1.0)
         idle = rss_mb(pid)
         for i in range(100):
-            httpx.post(url + "/ngsi-ld/v1/entities", json={
-                "id": f"urn:ngsi-ld:Bench:u{i}", "type": "Bench",
-                "temperature": {"type": "Property", "value": 1}})
+            httpx.post(
+                url + "/ngsi-ld/v1/entities",
+                json={
+                    "id": f"urn:ngsi-ld:Bench:u{i}",
+                    "type": "Bench",
+                    "temperature": {"type": "Property", "value": 1},
+                },
+            )
         create = wrk(url, WRK_CREATE, duration)
         update = wrk(url, WRK_UPDATE, duration)
-    return {"hello_create": hello_create, "hello_update": hello_update, "create": create,
-            "update": update, "idle_rss_mb": idle}
+    return {
+        "hello_create": hello_create,
+        "hello_update": hello_update,
+        "create": create,
+        "update": update,
+        "idle_rss_mb": idle,
+    }
 
 
 def city_batch(start: int, count: int, rng: random.Random) -> list[dict[str, object]]:
     return [
         {
-            "id": f"urn:ngsi-ld:Sensor:{i:06d}", "type": "Sensor",
+            "id": f"urn:ngsi-ld:Sensor:{i:06d}",
+            "type": "Sensor",
             "temperature": {"type": "Property", "value": round(rng.uniform(-5, 35), 1)},
-            "location": {"type": "GeoProperty", "value": {"type": "Point", "coordinates": [
-                round(127.20 + rng.random() * 0.2, 6), round(36.40 + rng.random() * 0.16, 6)]}},
+            "location": {
+                "type": "GeoProperty",
+                "value": {
+                    "type": "Point",
+                    "coordinates": [
+                        round(127.20 + rng.random() * 0.2, 6),
+                        round(36.40 + rng.random() * 0.16, 6),
+                    ],
+                },
+            },
         }
         for i in range(start, start + count)
     ]
@@ -152,16 +183,23 @@ def bench_geo_query(store: str, entities: int, data: Path) -> dict[str, float]:
         with server(dosi_cmd(), env) as (url, _), httpx.Client(base_url=url, timeout=120) as http:
             started = time.perf_counter()
             for start in range(0, entities, 5000):
-                response = http.post("/ngsi-ld/v1/entityOperations/upsert",
-                                     json=city_batch(start, min(5000, entities - start), rng))
+                response = http.post(
+                    "/ngsi-ld/v1/entityOperations/upsert",
+                    json=city_batch(start, min(5000, entities - start), rng),
+                )
                 response.raise_for_status()
             load_rate = entities / (time.perf_counter() - started)
             latencies = []
             for _ in range(200):
                 lon, lat = 127.20 + rng.random() * 0.2, 36.40 + rng.random() * 0.16
-                params = {"type": "Sensor", "q": "temperature>20",
-                          "georel": "near;maxDistance==500", "geometry": "Point",
-                          "coordinates": json.dumps([lon, lat]), "limit": "100"}
+                params = {
+                    "type": "Sensor",
+                    "q": "temperature>20",
+                    "georel": "near;maxDistance==500",
+                    "geometry": "Point",
+                    "coordinates": json.dumps([lon, lat]),
+                    "limit": "100",
+                }
                 t0 = time.perf_counter()
                 http.get("/ngsi-ld/v1/entities", params=params).raise_for_status()
                 latencies.append((time.perf_counter() - t0) * 1000)
@@ -169,8 +207,11 @@ def bench_geo_query(store: str, entities: int, data: Path) -> dict[str, float]:
         if schema:
             asyncio.run(_drop(schema))
     latencies.sort()
-    return {"load_entities_per_s": load_rate, "p50_ms": statistics.median(latencies),
-            "p95_ms": latencies[int(len(latencies) * 0.95) - 1]}
+    return {
+        "load_entities_per_s": load_rate,
+        "p50_ms": statistics.median(latencies),
+        "p95_ms": latencies[int(len(latencies) * 0.95) - 1],
+    }
 
 
 async def _drop(schema: str) -> None:
@@ -191,15 +232,21 @@ def main() -> None:
         sys.exit("wrk is needed: apt-get install -y wrk")
     with tempfile.TemporaryDirectory() as tmp:
         writes = bench_writes(args.duration, Path(tmp) / "w")
-        print(f"create: {writes['create']:.0f} req/s; bare ASGI {writes['hello_create']:.0f} "
-              f"req/s; ratio {writes['create'] / writes['hello_create']:.1%}")
-        print(f"update: {writes['update']:.0f} req/s; bare ASGI {writes['hello_update']:.0f} "
-              f"req/s; ratio {writes['update'] / writes['hello_update']:.1%}")
+        print(
+            f"create: {writes['create']:.0f} req/s; bare ASGI {writes['hello_create']:.0f} "
+            f"req/s; ratio {writes['create'] / writes['hello_create']:.1%}"
+        )
+        print(
+            f"update: {writes['update']:.0f} req/s; bare ASGI {writes['hello_update']:.0f} "
+            f"req/s; ratio {writes['update'] / writes['hello_update']:.1%}"
+        )
         print(f"idle RSS: {writes['idle_rss_mb']:.0f} MB")
         for store in args.stores.split(","):
             geo = bench_geo_query(store, args.entities, Path(tmp) / store)
-            print(f"{store}: loaded {args.entities} at {geo['load_entities_per_s']:.0f}/s; "
-                  f"q+geo query p50 {geo['p50_ms']:.1f} ms, p95 {geo['p95_ms']:.1f} ms")
+            print(
+                f"{store}: loaded {args.entities} at {geo['load_entities_per_s']:.0f}/s; "
+                f"q+geo query p50 {geo['p50_ms']:.1f} ms, p95 {geo['p95_ms']:.1f} ms"
+            )
 
 
 if __name__ == "__main__":

@@ -92,8 +92,10 @@ async def main() -> None:
         dosi_rate = await dosi_upsert(Path(tmp) / "dosi.db", bodies)
         rows = await raw_rows(Path(tmp) / "raw.db", bodies)
         raw_rate = raw_insert(Path(tmp) / "raw.db", rows)
-    print(f"batch upsert: dosi {dosi_rate:.0f} entities/s; raw executemany {raw_rate:.0f} rows/s;"
-          f" ratio {dosi_rate / raw_rate:.1%}")
+    print(
+        f"batch upsert: dosi {dosi_rate:.0f} entities/s; raw executemany {raw_rate:.0f} rows/s;"
+        f" ratio {dosi_rate / raw_rate:.1%}"
+    )
 
 
 if __name__ == "__main__":

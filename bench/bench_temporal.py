@@ -25,6 +25,9 @@ import httpx
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
+from tests.core.resolver import DictResolver  # noqa: E402
+from tests.receiver import http_receiver, received  # noqa: E402
+
 from dosi.api.app import create_app  # noqa: E402
 from dosi.core.entities import EntityService  # noqa: E402
 from dosi.core.query import EntityQuery  # noqa: E402
@@ -34,15 +37,13 @@ from dosi.core.temporal.service import TemporalService  # noqa: E402
 from dosi.core.typesel import parse_type_selection  # noqa: E402
 from dosi.settings import Settings  # noqa: E402
 from dosi.store import create_store  # noqa: E402
-from tests.core.resolver import DictResolver  # noqa: E402
-from tests.receiver import http_receiver, received  # noqa: E402
 
 PG = "postgresql://postgres@127.0.0.1:5432/test"
 DAY = 1_763_942_400.0  # 2025-11-24T00:00:00Z
 R = DictResolver()
 
 
-async def aggregation(entities: int) -> None:  # noqa: PLR0915
+async def aggregation(entities: int) -> None:
     schema = f"dosi_bench_{uuid.uuid4().hex[:8]}"
     store = create_store(f"{PG}?schema={schema}")
     await store.open()
@@ -52,22 +53,36 @@ async def aggregation(entities: int) -> None:  # noqa: PLR0915
         attr = R.expand("temperature")
         started = time.perf_counter()
         for e in range(entities):
-            entity = {"id": f"urn:ngsi-ld:Sensor:{e:04d}", "type": [R.expand("Sensor")],
-                      "createdAt": "2025-11-24T00:00:00Z", "modifiedAt": "2025-11-24T00:00:00Z",
-                      "attrs": {}}
+            entity = {
+                "id": f"urn:ngsi-ld:Sensor:{e:04d}",
+                "type": [R.expand("Sensor")],
+                "createdAt": "2025-11-24T00:00:00Z",
+                "modifiedAt": "2025-11-24T00:00:00Z",
+                "attrs": {},
+            }
             await service.batch_upsert("", [entity], update=False, history=False)
             rows = []
             for minute in range(1440):
                 t = DAY + minute * 60
                 stamp = time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime(t))
-                instance = {"type": "Property", "value": 15 + (e % 10) + minute / 100,
-                            "observedAt": stamp, "createdAt": stamp, "modifiedAt": stamp}
+                instance = {
+                    "type": "Property",
+                    "value": 15 + (e % 10) + minute / 100,
+                    "observedAt": stamp,
+                    "createdAt": stamp,
+                    "modifiedAt": stamp,
+                }
                 rows.append(row_of(entity, attr, instance, stamp))
             await store.append_history("", rows)
         load = time.perf_counter() - started
         print(f"loaded {entities * 1440} history rows in {load:.1f} s")
-        params = TemporalParams(start=DAY, end=DAY + 86400, aggr_methods=("avg", "min", "max"),
-                                period=3600, representation="aggregatedValues")
+        params = TemporalParams(
+            start=DAY,
+            end=DAY + 86400,
+            aggr_methods=("avg", "min", "max"),
+            period=3600,
+            representation="aggregatedValues",
+        )
         query = EntityQuery(types=parse_type_selection("Sensor", R), limit=1000)
         dosi_times, raw_times = [], []
         conn = await asyncpg.connect(PG, server_settings={"search_path": f'"{schema}",public'})
@@ -81,13 +96,18 @@ async def aggregation(entities: int) -> None:  # noqa: PLR0915
                 "SELECT entity, date_bin('1 hour', t, to_timestamp($1)) AS b, avg(number), "
                 "min(number), max(number) FROM history WHERE tenant = '' AND attr = $2 "
                 "AND t >= to_timestamp($1) AND t < to_timestamp($1 + 86400) "
-                "GROUP BY entity, b ORDER BY entity, b", DAY, attr)
+                "GROUP BY entity, b ORDER BY entity, b",
+                DAY,
+                attr,
+            )
             raw_times.append(time.perf_counter() - t0)
             assert len(raw) == entities * 24
         await conn.close()
         d, r = statistics.median(dosi_times), statistics.median(raw_times)
-        print(f"aggregated hourly avg/min/max, {entities} entities x 1 day: dosi {d * 1000:.0f} ms;"
-              f" raw SQL {r * 1000:.0f} ms; ratio {r / d:.0%}")
+        print(
+            f"aggregated hourly avg/min/max, {entities} entities x 1 day: dosi {d * 1000:.0f} ms;"
+            f" raw SQL {r * 1000:.0f} ms; ratio {r / d:.0%}"
+        )
     finally:
         await store.close()
         conn = await asyncpg.connect(PG)
@@ -103,15 +123,24 @@ async def notifications(count: int) -> None:
             app.router.lifespan_context(app),
             httpx.AsyncClient(transport=transport, base_url="http://t/ngsi-ld/v1") as http,
         ):
-            sub = {"type": "Subscription", "entities": [{"type": "Sensor"}],
-                   "notification": {"endpoint": {"uri": receiver.url}}}
+            sub = {
+                "type": "Subscription",
+                "entities": [{"type": "Sensor"}],
+                "notification": {"endpoint": {"uri": receiver.url}},
+            }
             assert (await http.post("/subscriptions", json=sub)).status_code == 201
-            batch = [{"id": f"urn:ngsi-ld:Sensor:{i}", "type": "Sensor",
-                      "t": {"type": "Property", "value": i}} for i in range(count)]
+            batch = [
+                {
+                    "id": f"urn:ngsi-ld:Sensor:{i}",
+                    "type": "Sensor",
+                    "t": {"type": "Property", "value": i},
+                }
+                for i in range(count)
+            ]
             started = time.perf_counter()
             await http.post("/entityOperations/upsert", json=batch)
             written = time.perf_counter()
-            while sum(len(n.body["data"]) for n in list(receiver.received)) < count:
+            while sum(len(n.body["data"]) for n in list(receiver.received)) < count:  # noqa: ASYNC110 - polls another thread's list
                 await asyncio.sleep(0.01)
             elapsed = time.perf_counter() - started
             rate = count / elapsed
@@ -121,15 +150,19 @@ async def notifications(count: int) -> None:
             for i in range(100):
                 before = len(receiver.received)
                 t0 = time.monotonic()
-                await http.patch(f"/entities/urn:ngsi-ld:Sensor:{i}/attrs",
-                                 json={"t": {"type": "Property", "value": -i}})
+                await http.patch(
+                    f"/entities/urn:ngsi-ld:Sensor:{i}/attrs",
+                    json={"t": {"type": "Property", "value": -i}},
+                )
                 got = await received(receiver, before + 1)
                 latencies.append((got[before].at - t0) * 1000)
             latencies.sort()
-            print(f"fan-out: {count} entity notifications in {posts} requests, {rate:.0f}/s "
-                  f"from the write, {delivery:.0f}/s once committed; "
-                  f"PATCH -> notification p50 "
-                  f"{statistics.median(latencies):.1f} ms, p95 {latencies[94]:.1f} ms")
+            print(
+                f"fan-out: {count} entity notifications in {posts} requests, {rate:.0f}/s "
+                f"from the write, {delivery:.0f}/s once committed; "
+                f"PATCH -> notification p50 "
+                f"{statistics.median(latencies):.1f} ms, p95 {latencies[94]:.1f} ms"
+            )
 
 
 async def main() -> None:

@@ -62,6 +62,9 @@ class Settings(BaseSettings):
     temporal_retention_by_tenant: dict[str, str] = Field(default_factory=dict)
     temporal_retention_by_type: dict[str, str] = Field(default_factory=dict)
     temporal_purge_every: float = Field(default=3600.0, gt=0)
+    #: MQTT broker of the device agent (``mqtt://host:1883``); ``memory://name`` is an
+    #: in-process broker (demo without Mosquitto); unset: HTTP device ingestion only.
+    mqtt_url: str | None = None
     shutdown_timeout: float = 10.0
     log_level: str = "INFO"
     log_json: bool = False
@@ -70,7 +73,7 @@ class Settings(BaseSettings):
         """The URL that selects the store backend: PostgreSQL if set, else SQLite."""
         if self.database_url:
             return self.database_url
-        return f"sqlite:///{(self.data_dir / 'dosi.db').as_posix()}"
+        return f"sqlite:///{(self.data_dir / 'dosi.db').resolve().as_posix()}"
 
 
 def load_settings(environ: Mapping[str, str] | None = None, **overrides: Any) -> Settings:

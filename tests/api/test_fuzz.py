@@ -14,7 +14,11 @@ from tests.api.conftest import JSON_HEADERS, LINK
 pytestmark = pytest.mark.parametrize("store_kind", ["sqlite"], indirect=True)
 
 json_values = st.recursive(
-    st.none() | st.booleans() | st.integers() | st.floats(allow_nan=False) | st.text(max_size=6),
+    st.none()
+    | st.booleans()
+    | st.integers()
+    | st.floats(allow_nan=False, allow_infinity=False)
+    | st.text(max_size=6),
     lambda inner: (
         st.lists(inner, max_size=3)
         | st.dictionaries(

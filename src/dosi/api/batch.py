@@ -17,6 +17,7 @@ from dosi.api.services import Services, services
 from dosi.core.clock import utc_now
 from dosi.core.entities import BatchOutcome
 from dosi.core.ids import check_entity_id
+from dosi.core.jsonld import ActiveContext
 from dosi.core.model import Entity
 from dosi.core.representation import parse_attributes, parse_entity
 from dosi.errors import BadRequestData, NgsiLdError
@@ -131,10 +132,10 @@ async def batch_delete(request: Request) -> Response:
     return _result(outcome, errors, ok=no_content())
 
 
-async def batch_query(request: Request) -> Response:
-    """POST /entityOperations/query: a Query object in the body (§5.2.23, §6.23)."""
+async def read_query(request: Request) -> tuple[ActiveContext, dict[str, str], dict[str, Any]]:
+    """A posted Query object (§5.2.23): its @context, the equivalent GET parameters (URL
+    parameters included) and the object itself."""
     svc = services(request)
-    media = negotiate(request.headers.get("accept"), OUTPUT_TYPES)
     body = await read_body(request, svc.settings)
     ctx = await svc.resolver.resolve(body.context)
     data = body.data
@@ -142,6 +143,14 @@ async def batch_query(request: Request) -> Response:
         raise BadRequestData('the body must be a Query object with "type": "Query"')
     params = dict(request.query_params)
     params.update(query_members(data))
+    return ctx, params, data
+
+
+async def batch_query(request: Request) -> Response:
+    """POST /entityOperations/query: a Query object in the body (§5.2.23, §6.23)."""
+    svc = services(request)
+    media = negotiate(request.headers.get("accept"), OUTPUT_TYPES)
+    ctx, params, _ = await read_query(request)
     options = render_options(params, ctx)
     query = entity_query(params, ctx, svc.settings)
     page = await svc.entities.query(tenant_of(request), query)

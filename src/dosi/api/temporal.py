@@ -9,7 +9,7 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
 
-from dosi.api.batch import query_members
+from dosi.api.batch import read_query
 from dosi.api.entities import read_context, tenant_headers
 from dosi.api.media import JSON, JSONLD, negotiate
 from dosi.api.params import entity_query, options_of, split_list
@@ -51,14 +51,7 @@ async def query_temporal(request: Request) -> Response:
 
 
 async def query_temporal_post(request: Request) -> Response:
-    svc = services(request)
-    body = await read_body(request, svc.settings)
-    ctx = await svc.resolver.resolve(body.context)
-    data = body.data
-    if not isinstance(data, dict) or data.get("type") != "Query":
-        raise BadRequestData('the body must be a Query object with "type": "Query"')
-    params = dict(request.query_params)
-    params.update(query_members(data))
+    ctx, params, data = await read_query(request)
     temporal_q = data.get("temporalQ")
     if temporal_q is not None:
         if not isinstance(temporal_q, dict):

@@ -170,6 +170,8 @@ def _instance(name: str, raw: Any, resolver: TermResolver, now: str, allow_null:
             raise BadRequestData(f"{NULL} is only allowed in merge operations ({name})")
         return _stamp({"type": PROPERTY, "value": raw}, now)
     kind = raw.get("type")
+    if kind is not None and not isinstance(kind, str):
+        raise BadRequestData(f"the type of attribute {name} must be a string")
     if kind is None:
         kind = _infer_kind(raw)
         if kind is None:

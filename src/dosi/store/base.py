@@ -12,11 +12,13 @@ from __future__ import annotations
 from collections.abc import AsyncIterator, Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
+from functools import lru_cache
 from typing import Any, Protocol
 
 Entity = dict[str, Any]
 
 
+@lru_cache(maxsize=8192)
 def epoch(moment: str) -> float:
     """Seconds since 1970 of an ISO 8601 DateTime (UTC when no offset is given)."""
     parsed = datetime.fromisoformat(moment)

@@ -21,7 +21,7 @@ from tests.conftest import STORE_KINDS, drop_pg_schema, store_url
 
 NEXT = "sqlite-next"
 KINDS = [*STORE_KINDS]
-if dosi.store.sqlite.SQLiteStore is not NextSQLiteStore:
+if getattr(dosi.store.sqlite, "SQLiteStore", None) is not NextSQLiteStore:
     KINDS.insert(1, NEXT)
 
 

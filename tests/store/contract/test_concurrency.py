@@ -102,8 +102,10 @@ async def test_reads_proceed_while_writes_run(store: Store) -> None:
     async def reader() -> int:
         return len([e async for e in store.iter_entities("", Candidates())])
 
-    results = await asyncio.gather(writer(), *(reader() for _ in range(5)))
-    assert all(300 <= n <= 320 for n in results[1:])
+    readers = [asyncio.ensure_future(reader()) for _ in range(5)]
+    await writer()
+    counts = [await r for r in readers]
+    assert all(300 <= n <= 320 for n in counts)
     assert await store.count_entities("", Candidates()) == 320
 
 

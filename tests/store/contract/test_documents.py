@@ -35,6 +35,16 @@ async def test_documents_are_isolated_by_tenant_and_collection(store: Store) -> 
     assert await store.get_document("a", "devices", "d1") == {"n": 1}
 
 
+async def test_delete_documents_counts_what_existed(store: Store) -> None:
+    for key in ("n-1", "n-2", "n-3"):
+        await store.put_document("t", "outbox", key, {"key": key})
+    await store.put_document("u", "outbox", "n-1", {"key": "other tenant"})
+    assert await store.delete_documents("t", "outbox", ["n-1", "n-3", "n-9", "n-1"]) == 2
+    assert [k for k, _ in await store.list_documents("t", "outbox")] == ["n-2"]
+    assert await store.get_document("u", "outbox", "n-1") == {"key": "other tenant"}
+    assert await store.delete_documents("t", "outbox", []) == 0
+
+
 async def test_list_documents_in_key_order_with_keyset_paging(store: Store) -> None:
     keys = ["d10", "d2", "D1", "d1", "é", "_"]
     for key in keys:

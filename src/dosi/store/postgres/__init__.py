@@ -20,6 +20,7 @@ import orjson
 
 from dosi.errors import BadRequestData, StoreError
 from dosi.geojson import GeoJSONError, iter_geo_values, validate_geometry
+from dosi.store._history import to_row
 from dosi.store.base import (
     CAP_GEO_INDEX,
     CAP_REGEX,
@@ -182,7 +183,7 @@ class PostgresStore:
     # -- temporal history ------------------------------------------------------------
     async def history(self, tenant: str, query: HistoryQuery) -> list[AttributeInstance]:
         sql, args = history.read_sql(tenant, query)
-        return [history.to_row(r) for r in await self._fetch(sql, *args)]
+        return [to_row(r) for r in await self._fetch(sql, *args)]
 
     async def aggregate_history(
         self,

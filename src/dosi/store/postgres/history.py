@@ -91,26 +91,6 @@ async def insert_rows(
     )
 
 
-def to_row(record: Sequence[Any]) -> AttributeInstance:
-    entity, etype, attr, iid, dataset, observed, created, modified, t, number, value, deleted = (
-        record
-    )
-    return AttributeInstance(
-        entity_id=entity,
-        entity_type=etype,
-        attr=attr,
-        instance_id=iid,
-        dataset_id=dataset,
-        observed_at=observed,
-        created_at=created,
-        modified_at=modified,
-        time=t,
-        number=number,
-        instance=orjson.loads(value),
-        deleted=bool(deleted),
-    )
-
-
 def where(tenant: str, query: HistoryQuery) -> tuple[str, list[Any], str]:
     column = COLUMNS.get(query.time_column, "t")
     args: list[Any] = [tenant, list(query.entity_ids)]

@@ -2,8 +2,8 @@
 
 As in SQLAlchemy, the path is what follows the third slash, so ``Settings.store_url()``'s
 ``sqlite:///{data_dir}/dosi.db`` names ``data_dir`` whether it is relative or absolute.
-Query options: ``synchronous`` (``full``, the default, or ``normal``) and ``readers``
-(reader threads, default 2).
+Query options: ``synchronous`` (``normal``, the default, ``full`` or ``extra``; see
+``Options.synchronous``) and ``readers`` (reader threads, default 2).
 """
 
 from __future__ import annotations
@@ -21,9 +21,10 @@ MAX_READERS: Final = 32
 @dataclass(frozen=True, slots=True)
 class Options:
     path: str
-    #: PRAGMA synchronous. FULL: a commit is fsynced before it is acknowledged, so it
-    #: survives a power cut. NORMAL (WAL): it survives a crash of the process, not of the OS.
-    synchronous: str = "full"
+    #: PRAGMA synchronous of the writer. NORMAL (WAL): a commit is in the WAL file before
+    #: it is acknowledged, so it survives a crash of the process; a power cut or OS crash
+    #: may lose the last commits (never corrupts). FULL also fsyncs every commit.
+    synchronous: str = "normal"
     readers: int = 2
 
 
@@ -37,7 +38,7 @@ def parse_url(url: str) -> Options:
     if not path or path == ":memory:":
         raise StoreError(f"the SQLite store needs a file path: {url!r}")
     query = dict(parse_qsl(parts.query))
-    synchronous = query.pop("synchronous", "full").lower()
+    synchronous = query.pop("synchronous", "normal").lower()
     if synchronous not in SYNCHRONOUS:
         raise StoreError(f"synchronous must be one of {', '.join(SYNCHRONOUS)}")
     try:

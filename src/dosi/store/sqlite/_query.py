@@ -11,6 +11,7 @@ Two ways to stream a prefilter in id order, chosen per call:
 
 from __future__ import annotations
 
+import dataclasses
 import sqlite3
 from dataclasses import dataclass, field
 from typing import Any, Final
@@ -122,10 +123,22 @@ def build(
 
 
 def count(conn: sqlite3.Connection, tenant: str, where: Candidates) -> int:
+    """Candidates counted in SQL; a geo box drives the count from the R-tree."""
+    source, params = "entities e", []
+    if where.geo is not None:
+        ids = name_ids(conn, frozenset({where.geo.attr}))
+        if ids is None:
+            return 0
+        source = (
+            "(SELECT DISTINCT g.entity FROM geo_index r CROSS JOIN geo_rows g ON g.gid = r.gid "
+            f"WHERE {BOX} AND g.name = {ids}) hit CROSS JOIN entities e ON e.rowid = hit.entity"
+        )
+        params = list(_bbox(where))
+        where = dataclasses.replace(where, geo=None)
     found = build(conn, tenant, where, correlated=False)
     if found is None:
         return 0
-    row = conn.execute(f"SELECT COUNT(*) FROM entities e WHERE {found.sql}", found.params)
+    row = conn.execute(f"SELECT COUNT(*) FROM {source} WHERE {found.sql}", [*params, *found.params])
     return int(row.fetchone()[0])
 
 

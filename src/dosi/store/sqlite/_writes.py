@@ -32,18 +32,32 @@ def json_list(values: Iterable[Any]) -> str:
     return orjson.dumps(list(values)).decode()
 
 
-class Names:
-    """IRI → integer id of the ``names`` table, cached on the writer thread.
+class WriterCache:
+    """What the writer thread remembers between jobs: IRI → integer id of the ``names``
+    table, and the tenants that exist.
 
-    Only names visible to a SELECT are cached: they are committed, or written by an earlier
-    job of the current group commit, which ``reset`` forgets if that commit fails.
+    Only rows a job *found* are cached, never rows it inserted (its savepoint may still be
+    rolled back): found rows are committed, or written by an earlier job of the current
+    group commit, and ``reset`` forgets everything if that commit fails.
     """
 
     def __init__(self) -> None:
         self._ids: dict[str, int] = {}
+        self._tenants: set[str] = set()
 
     def reset(self) -> None:
         self._ids.clear()
+        self._tenants.clear()
+
+    def ensure_tenant(self, conn: sqlite3.Connection, tenant: str) -> None:
+        if tenant in self._tenants:
+            return
+        inserted = conn.execute(
+            "INSERT OR IGNORE INTO tenants (name, created_at) VALUES (?, datetime('now'))",
+            (tenant,),
+        ).rowcount
+        if not inserted:
+            self._tenants.add(tenant)
 
     def intern(self, conn: sqlite3.Connection, iris: set[str]) -> dict[str, int]:
         missing = [iri for iri in iris if iri not in self._ids]
@@ -62,7 +76,7 @@ class Names:
 
 
 def run_transaction(
-    conn: sqlite3.Connection, names: Names, tenant: str, ids: Sequence[str], plan: Plan
+    conn: sqlite3.Connection, cache: WriterCache, tenant: str, ids: Sequence[str], plan: Plan
 ) -> Writes:
     """Load ``ids``, call ``plan`` and apply its writes (the caller owns the transaction).
 
@@ -82,7 +96,7 @@ def run_transaction(
     current = {i: orjson.loads(docs[i]) for i in ids if i in docs}
     writes = plan(current)
     try:
-        apply(conn, names, tenant, writes, found, absent=set(ids) - found.keys())
+        apply(conn, cache, tenant, writes, found, absent=set(ids) - found.keys())
     except (KeyError, TypeError, ValueError, AttributeError) as exc:
         raise StoreError(f"the plan produced writes that cannot be stored: {exc!r}") from exc
     return writes
@@ -90,7 +104,7 @@ def run_transaction(
 
 def apply(
     conn: sqlite3.Connection,
-    names: Names,
+    cache: WriterCache,
     tenant: str,
     writes: Writes,
     found: dict[str, tuple[int, bytes | None]],
@@ -103,10 +117,7 @@ def apply(
     ids known not to exist. Other upserted ids are looked up.
     """
     if writes.upserts or writes.deletes or writes.documents:
-        conn.execute(
-            "INSERT OR IGNORE INTO tenants (name, created_at) VALUES (?, datetime('now'))",
-            (tenant,),
-        )
+        cache.ensure_tenant(conn, tenant)
     if writes.deletes:
         conn.executemany(
             "DELETE FROM entities WHERE tenant = ? AND id = ?",
@@ -124,7 +135,7 @@ def apply(
                 (tenant, json_list(unknown)),
             ):
                 found[entity_id] = (rowid, sig)
-        _upsert(conn, names, tenant, latest, found)
+        _upsert(conn, cache, tenant, latest, found)
     if writes.history:
         history.insert_rows(conn, tenant, writes.history)
     if writes.documents:
@@ -148,7 +159,7 @@ def _text(value: Any) -> str:
 
 def _upsert(
     conn: sqlite3.Connection,
-    names: Names,
+    cache: WriterCache,
     tenant: str,
     entities: dict[str, Entity],
     found: dict[str, tuple[int, bytes | None]],
@@ -189,14 +200,14 @@ def _upsert(
             inserts,
         )
     if fresh:
-        index(conn, names, tenant, fresh)
+        index(conn, cache, tenant, fresh)
 
 
 def index(
-    conn: sqlite3.Connection, names: Names, tenant: str, entries: list[tuple[int, IndexEntry]]
+    conn: sqlite3.Connection, cache: WriterCache, tenant: str, entries: list[tuple[int, IndexEntry]]
 ) -> None:
     """Insert the type, attribute and geo index rows of entities (by rowid)."""
-    nid = names.intern(conn, names_of([entry for _, entry in entries]))
+    nid = cache.intern(conn, names_of([entry for _, entry in entries]))
     conn.executemany(
         "INSERT OR IGNORE INTO entity_types (entity, name, tenant) VALUES (?, ?, ?)",
         [(rowid, nid[t], tenant) for rowid, entry in entries for t in entry.types],

@@ -8,6 +8,7 @@ from typing import Any, Final
 
 import orjson
 
+from dosi.store._history import to_row
 from dosi.store.base import AttributeInstance, Bucket, HistoryQuery, epoch
 
 COLUMNS: Final = {"time": "t", "created": "t_created", "modified": "t_modified"}
@@ -42,26 +43,6 @@ def insert_rows(conn: sqlite3.Connection, tenant: str, rows: Sequence[AttributeI
             )
             for r in rows
         ],
-    )
-
-
-def to_row(record: Sequence[Any]) -> AttributeInstance:
-    entity, etype, attr, iid, dataset, observed, created, modified, t, number, value, deleted = (
-        record
-    )
-    return AttributeInstance(
-        entity_id=entity,
-        entity_type=etype,
-        attr=attr,
-        instance_id=iid,
-        dataset_id=dataset,
-        observed_at=observed,
-        created_at=created,
-        modified_at=modified,
-        time=t,
-        number=number,
-        instance=orjson.loads(value),
-        deleted=bool(deleted),
     )
 
 

@@ -20,7 +20,7 @@ import orjson
 from dosi.errors import StoreError
 from dosi.store.sqlite import schema
 from dosi.store.sqlite._index import IndexEntry, index_entry
-from dosi.store.sqlite._writes import Names, index
+from dosi.store.sqlite._writes import WriterCache, index
 
 logger = logging.getLogger(__name__)
 
@@ -62,7 +62,7 @@ REINDEX_BATCH: Final = 1000
 
 def reindex(conn: sqlite3.Connection) -> None:
     """Rebuild every index row and signature from the stored documents."""
-    names = Names()
+    cache = WriterCache()
     last = 0
     while True:
         rows = conn.execute(
@@ -77,7 +77,7 @@ def reindex(conn: sqlite3.Connection) -> None:
             conn.execute("UPDATE entities SET sig = ? WHERE rowid = ?", (entry.signature, rowid))
             by_tenant.setdefault(tenant, []).append((rowid, entry))
         for tenant, entries in by_tenant.items():
-            index(conn, names, tenant, entries)
+            index(conn, cache, tenant, entries)
         last = rows[-1][0]
 
 

@@ -56,7 +56,7 @@ MIGRATIONS: Final[tuple[str, ...]] = (
     );
     CREATE INDEX history_entity_attr_t ON history (tenant, entity, attr, t);
     CREATE INDEX history_type_t ON history (tenant, etype, t);
-    CREATE UNIQUE INDEX history_instance ON history (tenant, instance_id);
+    CREATE INDEX history_instance ON history (tenant, instance_id);
     """,
 )
 

@@ -1,10 +1,11 @@
 """``SQLiteStore``: the Store contract on one SQLite file (WAL, R-tree geo index).
 
-Durability: only the writer thread commits, with ``synchronous=FULL`` by default, so a
-write is fsynced before ``transact`` returns and survives a process crash and a power cut;
-group commit shares one fsync among the writers that queued meanwhile. With
-``?synchronous=normal`` the WAL is fsynced at checkpoints only: an acknowledged write
-still survives a crash of the process (it is in the OS), not of the machine.
+Durability: only the writer thread commits, and a job is acknowledged after its COMMIT
+returned. With the default ``synchronous=NORMAL`` in WAL mode the commit is written to the
+WAL file (the OS holds it), so an acknowledged write survives a crash of the dosi process;
+the WAL is fsynced at checkpoints, so a power cut may lose the last commits but never
+corrupts the file. ``?synchronous=full`` fsyncs every commit (power-cut durable); group
+commit then shares one fsync among all the writers that queued meanwhile.
 
 Reads run on ``readers`` threads with their own connections, so they never wait for the
 writer (WAL) and never block the event loop; each page of ``iter_entities`` is one hop.
@@ -43,7 +44,7 @@ from dosi.store.sqlite._connections import check_pattern, connect
 from dosi.store.sqlite._errors import translate
 from dosi.store.sqlite._options import parse_url
 from dosi.store.sqlite._writer import Writer
-from dosi.store.sqlite._writes import IN_JSON, Names, json_list, run_transaction
+from dosi.store.sqlite._writes import IN_JSON, WriterCache, json_list, run_transaction
 from dosi.store.sqlite.migrations import migrate
 
 logger = logging.getLogger(__name__)
@@ -62,7 +63,7 @@ class SQLiteStore:
         self.options = parse_url(url)
         self.path = self.options.path
         self._writer: Writer | None = None
-        self._names = Names()
+        self._cache = WriterCache()
         self._readers: ThreadPoolExecutor | None = None
         self._local = threading.local()
         self._read_conns: list[sqlite3.Connection] = []
@@ -73,7 +74,7 @@ class SQLiteStore:
         if self._writer is not None:
             raise StoreError("the SQLite store is already open")
         conn = await asyncio.to_thread(self._open_writer)
-        self._writer = Writer(conn, on_abort=self._names.reset)
+        self._writer = Writer(conn, on_abort=self._cache.reset)
         self._readers = ThreadPoolExecutor(
             max_workers=self.options.readers, thread_name_prefix="dosi-sqlite-reader"
         )
@@ -191,7 +192,7 @@ class SQLiteStore:
 
     async def transact(self, tenant: str, ids: Sequence[str], plan: Plan) -> Writes:
         wanted = list(dict.fromkeys(ids))
-        return await self._write(lambda c: run_transaction(c, self._names, tenant, wanted, plan))
+        return await self._write(lambda c: run_transaction(c, self._cache, tenant, wanted, plan))
 
     async def type_stats(self, tenant: str) -> list[TypeStats]:
         return await self._read(lambda c: _query.type_stats(c, tenant))
@@ -241,6 +242,18 @@ class SQLiteStore:
         )
         return deleted > 0
 
+    async def delete_documents(self, tenant: str, collection: str, keys: Sequence[str]) -> int:
+        rows = [(tenant, collection, key) for key in dict.fromkeys(keys)]
+
+        def work(conn: sqlite3.Connection) -> int:
+            before = conn.total_changes
+            conn.executemany(
+                "DELETE FROM documents WHERE tenant = ? AND collection = ? AND key = ?", rows
+            )
+            return conn.total_changes - before
+
+        return await self._write(work)
+
     # -- @contexts -------------------------------------------------------------------
     async def put_context(self, context: StoredContext) -> None:
         """Insert, or replace body, kind, created_at and extra (usage counters stay)."""
@@ -289,9 +302,17 @@ class SQLiteStore:
         return await self._read(lambda c: history.read(c, tenant, query))
 
     async def aggregate_history(
-        self, tenant: str, query: HistoryQuery, origin: float, period: float
+        self,
+        tenant: str,
+        query: HistoryQuery,
+        origin: float,
+        period: float,
+        *,
+        distinct: bool = False,
     ) -> list[Bucket]:
-        return await self._read(lambda c: history.aggregate(c, tenant, query, origin, period))
+        return await self._read(
+            lambda c: history.aggregate(c, tenant, query, origin, period, distinct)
+        )
 
     async def append_history(self, tenant: str, rows: Sequence[AttributeInstance]) -> None:
         await self._write(lambda c: history.insert_rows(c, tenant, rows))
