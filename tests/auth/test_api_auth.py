@@ -98,3 +98,18 @@ async def test_roles_are_per_tenant(secured: httpx.AsyncClient) -> None:
 async def test_jwks_is_public(secured: httpx.AsyncClient) -> None:
     keys = (await secured.get("/auth/jwks.json")).json()["keys"]
     assert keys[0]["alg"] == "ES256" and "d" not in keys[0]
+
+
+async def test_audit_trail_names_the_principal(secured: httpx.AsyncClient) -> None:
+    admin = await token(secured, "admin")
+    await secured.post("/ngsi-ld/v1/entities", json=ENTITY, headers=admin)
+    patch = {"n": {"type": "Property", "value": 2}}
+    await secured.patch("/ngsi-ld/v1/entities/urn:ngsi-ld:Thing:1/attrs", json=patch, headers=admin)
+    records = (await secured.get("/audit", headers=admin)).json()
+    assert [(r["actor"], r["change"], r["entity"]) for r in records] == [
+        ("admin", "created", "urn:ngsi-ld:Thing:1"),
+        ("admin", "updated", "urn:ngsi-ld:Thing:1"),
+    ]
+    assert records[1]["attributes"] == ["https://uri.etsi.org/ngsi-ld/default-context/n"]
+    viewer = await token(secured, "viewer")
+    assert (await secured.get("/audit", headers=viewer)).status_code == 403

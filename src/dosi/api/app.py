@@ -25,13 +25,15 @@ from dosi.auth.middleware import AuthMiddleware
 from dosi.auth.routes import AuthState
 from dosi.auth.tokens import TokenIssuer, TokenPolicy, TokenVerifier
 from dosi.auth.users import UserStore
+from dosi.core.audit import COLLECTION as AUDIT
+from dosi.core.audit import audit_hook
 from dosi.core.changes import ChangeFeed
 from dosi.core.contexts import ContextService
 from dosi.core.entities import EntityService
 from dosi.core.jsonld import ContextResolver
 from dosi.core.subscriptions.service import SubscriptionService
 from dosi.core.temporal.service import TemporalService
-from dosi.errors import DosiError, NgsiLdError
+from dosi.errors import BadRequestData, DosiError, NgsiLdError
 from dosi.settings import Settings
 from dosi.store import Store, create_store
 
@@ -94,6 +96,19 @@ async def _cancel(task: asyncio.Task[None]) -> None:
         await task
 
 
+async def audit_log(request: Request) -> Response:
+    """GET /audit: the newest entity-write records of the request's tenant."""
+    store: Store = request.app.state.services.store
+    tenant = request.headers.get("NGSILD-Tenant", "").strip()
+    try:
+        limit = min(int(request.query_params.get("limit", "100")), 1000)
+    except ValueError:
+        raise BadRequestData("limit must be an integer") from None
+    after = request.query_params.get("after")
+    records = await store.list_documents(tenant, AUDIT, after=after, limit=limit)
+    return JSONResponse([{"key": key, **doc} for key, doc in records])
+
+
 async def health(request: Request) -> Response:
     return JSONResponse({"status": "ok", "version": __version__})
 
@@ -119,6 +134,7 @@ def create_app(
             feed = ChangeFeed()
             public = settings.public_url or f"http://{settings.host}:{settings.port}"
             entity_service = EntityService(backend, feed)
+            entity_service.add_outbox_hook(audit_hook)
             subscription_service = SubscriptionService(entity_service, resolver)
             await subscription_service.start()
             stack.push_async_callback(subscription_service.stop)
@@ -169,6 +185,7 @@ def create_app(
     return Starlette(
         routes=[
             Route("/health", health, methods=["GET"]),
+            Route("/audit", audit_log, methods=["GET"]),
             *(auth_routes.routes if issuer is not None else []),
             Mount(API_PREFIX, routes=api_routes),
         ],

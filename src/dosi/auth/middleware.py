@@ -15,6 +15,7 @@ from starlette.types import ASGIApp, Receive, Scope, Send
 from dosi.auth.policy import is_public, required_permission
 from dosi.auth.principal import ANONYMOUS, Principal
 from dosi.auth.tokens import TokenError, TokenVerifier
+from dosi.core.audit import ACTOR
 from dosi.errors import Forbidden, NgsiLdError, Unauthorized
 
 logger = logging.getLogger(__name__)
@@ -31,11 +32,16 @@ class AuthMiddleware:
             await self.app(scope, receive, send)
             return
         try:
-            scope["principal"] = self._authorize(scope)
+            principal = self._authorize(scope)
         except NgsiLdError as error:
             await _problem(error, scope, receive, send)
             return
-        await self.app(scope, receive, send)
+        scope["principal"] = principal
+        token = ACTOR.set(principal.subject)
+        try:
+            await self.app(scope, receive, send)
+        finally:
+            ACTOR.reset(token)
 
     def _authorize(self, scope: Scope) -> Principal:
         if self.verifier is None:

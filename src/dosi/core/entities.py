@@ -7,6 +7,7 @@ the device agent and city apps all write through here, so they share one semanti
 
 from __future__ import annotations
 
+import contextvars
 import copy
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
@@ -274,6 +275,9 @@ class EntityService:
         effect of an earlier one on the same id."""
         rec = _Recorder()
         outcome = BatchOutcome()
+        # The plan may run on the store's writer thread: hooks see the caller's context
+        # (e.g. who is acting, for the audit trail).
+        caller = contextvars.copy_context()
         ids = list(dict.fromkeys(_item_id(item) for item in items))
 
         def plan(current: dict[str, Entity]) -> Writes:
@@ -304,7 +308,9 @@ class EntityService:
                 upserts=list(upserted.values()),
                 deletes=[i for i in deleted if i in current],
                 history=[row for c in rec.changes for row in history_rows(c)] if history else [],
-                documents=[d for hook in self._outbox_hooks for d in hook(tenant, rec.changes)],
+                documents=[
+                    d for hook in self._outbox_hooks for d in caller.run(hook, tenant, rec.changes)
+                ],
             )
 
         await self.store.transact(tenant, ids, plan)
