@@ -79,7 +79,7 @@ async def test_temporal_values(history: httpx.AsyncClient) -> None:
 async def test_aggregated_values_hourly(history: httpx.AsyncClient) -> None:
     params = {
         "options": "aggregatedValues",
-        "aggrMethods": "avg,min,max,sum,totalCount,stddev,distinctCount",
+        "aggrMethods": "avg,min,max,sum,sumsq,totalCount,stddev,distinctCount",
         "aggrPeriodDuration": "PT1H",
         "attrs": "speed",
         "timerel": "between",
@@ -92,6 +92,7 @@ async def test_aggregated_values_hourly(history: httpx.AsyncClient) -> None:
     assert [a[0] for a in speed["min"]] == [10, 30, 50]
     assert [a[0] for a in speed["max"]] == [20, 40, 50]
     assert [a[0] for a in speed["sum"]] == [30, 70, 50]
+    assert [a[0] for a in speed["sumsq"]] == [500, 2500, 2500]
     assert [a[0] for a in speed["totalCount"]] == [2, 2, 1]
     assert [a[0] for a in speed["distinctCount"]] == [2, 2, 1]
     assert speed["avg"][1][1:] == ["2026-11-24T01:00:00Z", "2026-11-24T02:00:00Z"]

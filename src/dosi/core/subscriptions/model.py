@@ -114,6 +114,12 @@ def _validate(body: Any, resolver: TermResolver, partial: bool) -> dict[str, Any
         if not isinstance(data["q"], str):
             raise BadRequestData("q must be a string")
         parse_q(data["q"])
+    if "csf" in data:
+        # Context source filters select registrations; dosi checks their syntax (the q
+        # grammar) and keeps them for when context sources are registered.
+        if not isinstance(data["csf"], str):
+            raise BadRequestData("csf must be a string")
+        parse_q(data["csf"])
     if "scopeQ" in data:
         if not isinstance(data["scopeQ"], str):
             raise BadRequestData("scopeQ must be a string")

@@ -6,6 +6,7 @@ from __future__ import annotations
 import math
 from collections import defaultdict
 from datetime import UTC, datetime
+from functools import lru_cache
 from typing import Any, Final
 
 from dosi.core.model import VALUE_MEMBER, Entity, TermResolver
@@ -27,6 +28,7 @@ VALUES_MEMBER: Final = {
 TIME_MEMBER: Final = {"time": "observedAt", "created": "createdAt", "modified": "modifiedAt"}
 
 
+@lru_cache(maxsize=4096)
 def iso(moment: float) -> str:
     return datetime.fromtimestamp(moment, UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
 
