@@ -132,7 +132,7 @@ def aggregate_sql(
     o, p = f"${len(args) - 1}", f"${len(args)}"
     return (
         f"SELECT entity, attr, dataset_id, "
-        f"floor((extract(epoch from {column}) - {o}) / {p})::bigint AS bucket, "
+        f"floor((date_part('epoch', {column}) - {o}) / {p})::bigint AS bucket, "
         f"COUNT(*), {'COUNT(DISTINCT value)' if distinct else '0'}, COUNT(number), "
         "SUM(number), SUM(number * number), "
         "MIN(number), "
