@@ -11,6 +11,7 @@ import orjson
 from starlette.applications import Starlette
 from starlette.exceptions import HTTPException
 from starlette.middleware import Middleware
+from starlette.middleware.cors import CORSMiddleware
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Mount, Route
@@ -19,6 +20,7 @@ from starlette.types import ASGIApp, Receive, Scope, Send
 from dosi import __version__
 from dosi.api import batch, contexts, discovery, entities, subscriptions, temporal
 from dosi.api.problems import http_error_handler, internal_error_handler, ngsi_error_handler
+from dosi.api.security import SecurityHeaders
 from dosi.api.services import Services
 from dosi.auth import routes as auth_routes
 from dosi.auth.middleware import AuthMiddleware
@@ -162,7 +164,18 @@ def create_app(
             yield
             logger.info("dosi shutting down")
 
-    middleware = [Middleware(TrailingSlash)]
+    middleware = [Middleware(SecurityHeaders), Middleware(TrailingSlash)]
+    if settings.cors_origins:
+        middleware.insert(
+            0,
+            Middleware(
+                CORSMiddleware,
+                allow_origins=settings.cors_origins,
+                allow_methods=["GET", "POST", "PATCH", "PUT", "DELETE"],
+                allow_headers=["Authorization", "Content-Type", "Link", "NGSILD-Tenant", "Accept"],
+                expose_headers=["Location", "Link", "NGSILD-Results-Count", "NGSILD-Tenant"],
+            ),
+        )
     issuer = None
     if settings.auth_enabled:
         issuer, verifier = _auth(settings)

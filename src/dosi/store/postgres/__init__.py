@@ -81,7 +81,12 @@ class PostgresStore:
                 self.dsn,
                 min_size=1,
                 max_size=self.pool_size,
-                server_settings={"search_path": f'"{self.schema}", public'},
+                # A runaway query (e.g. a pathological idPattern) is cut off, not left to
+                # hold a connection.
+                server_settings={
+                    "search_path": f'"{self.schema}", public',
+                    "statement_timeout": "30s",
+                },
             )
         except (OSError, asyncpg.PostgresError) as exc:
             raise StoreError(f"cannot open PostgreSQL store: {exc}") from exc

@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
-import re
 import sqlite3
 from functools import lru_cache
-from typing import Final
+from typing import Any, Final
+
+import regex
 
 from dosi.errors import BadRequestData
 from dosi.store.sqlite._options import Options
@@ -14,22 +15,33 @@ BUSY_TIMEOUT_MS: Final = 10_000
 MMAP_BYTES: Final = 256 * 1024 * 1024
 
 
+#: Per-value time limit of an idPattern match: a pathological pattern (catastrophic
+#: backtracking) stops matching instead of holding a reader thread.
+MATCH_TIMEOUT: Final = 0.05
+
+
 @lru_cache(maxsize=256)
-def _compiled(pattern: str) -> re.Pattern[str]:
-    return re.compile(pattern)
+def _compiled(pattern: str) -> Any:
+    return regex.compile(pattern)
 
 
 def check_pattern(pattern: str) -> None:
     """Raise BadRequestData unless ``pattern`` is a valid Python regular expression."""
     try:
         _compiled(pattern)
-    except (re.error, RecursionError, OverflowError) as exc:
+    except (regex.error, RecursionError, OverflowError) as exc:
         raise BadRequestData(f"invalid regular expression {pattern!r}: {exc}") from None
 
 
 def _regexp(pattern: str, value: str | None) -> bool:
-    """SQL ``value REGEXP pattern``: Python ``re.search`` (patterns are checked first)."""
-    return value is not None and _compiled(pattern).search(value) is not None
+    """SQL ``value REGEXP pattern`` (patterns are checked first); a match that runs past
+    ``MATCH_TIMEOUT`` counts as no match."""
+    if value is None:
+        return False
+    try:
+        return _compiled(pattern).search(value, timeout=MATCH_TIMEOUT) is not None
+    except TimeoutError:
+        return False
 
 
 def connect(options: Options, *, writer: bool) -> sqlite3.Connection:
