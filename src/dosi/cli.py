@@ -65,6 +65,9 @@ def _run(settings: Settings, *, demo: bool) -> None:
     if demo:
         from dosi.demo.loader import load_sample_city
 
+        if not settings.apps:
+            settings = settings.model_copy(update={"apps": ["air"]})
+
         on_ready.append(load_sample_city)
     if settings.database_url is None:
         settings.data_dir.mkdir(parents=True, exist_ok=True)

@@ -65,6 +65,10 @@ class Settings(BaseSettings):
     #: MQTT broker of the device agent (``mqtt://host:1883``); ``memory://name`` is an
     #: in-process broker (demo without Mosquitto); unset: HTTP device ingestion only.
     mqtt_url: str | None = None
+    #: City apps to run (``dosi.apps.<name>``), and each app's own settings section,
+    #: e.g. ``DOSI_APPS='["air"]'`` and ``DOSI_APP_SETTINGS='{"air": {"standard": "china"}}'``.
+    apps: list[str] = Field(default_factory=list)
+    app_settings: dict[str, dict[str, Any]] = Field(default_factory=dict)
     shutdown_timeout: float = 10.0
     log_level: str = "INFO"
     log_json: bool = False

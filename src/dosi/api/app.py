@@ -22,6 +22,7 @@ from dosi.api import batch, contexts, discovery, entities, subscriptions, tempor
 from dosi.api.problems import http_error_handler, internal_error_handler, ngsi_error_handler
 from dosi.api.security import SecurityHeaders
 from dosi.api.services import Services
+from dosi.apps.loader import load_apps
 from dosi.auth import routes as auth_routes
 from dosi.auth.middleware import AuthMiddleware
 from dosi.auth.routes import AuthState
@@ -156,6 +157,12 @@ def create_app(
                 _purge_forever(app.state.services), name="temporal:retention"
             )
             stack.push_async_callback(_cancel, purge)
+            if settings.apps:
+                apps = await load_apps(
+                    settings.apps, entity_service, feed, resolver, settings.app_settings
+                )
+                app.state.apps = apps
+                stack.push_async_callback(apps.unload)
             if issuer is not None:
                 app.state.auth = AuthState(UserStore(backend), issuer)
             for callback in on_ready:

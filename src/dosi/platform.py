@@ -1,0 +1,164 @@
+"""What a city app may use: the one interface apps receive in ``setup(platform)``.
+
+Apps see entities in their own vocabulary (short names under the @context they declare)
+through the same entity service the API uses, the change feed for reacting to data, timers
+and a process pool for CPU-heavy work. Everything registered here is undone on unload.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import functools
+import logging
+from collections.abc import Awaitable, Callable
+from concurrent.futures import ProcessPoolExecutor
+from datetime import timedelta
+from typing import Any, ParamSpec, Protocol, TypeVar
+
+from pydantic import BaseModel
+
+from dosi.core.changes import ChangeFeed, EntityChange
+from dosi.core.clock import utc_now
+from dosi.core.entities import EntityService
+from dosi.core.jsonld import ActiveContext
+from dosi.core.representation import RenderOptions, parse_attributes, parse_entity, render_entity
+from dosi.errors import DosiError
+
+logger = logging.getLogger(__name__)
+
+P = ParamSpec("P")
+T = TypeVar("T")
+S = TypeVar("S", bound=BaseModel)
+#: (entity after the change, entity before it or None, tenant); entities are normalized.
+EntityHandler = Callable[[dict[str, Any], dict[str, Any] | None, str], Awaitable[None]]
+Job = Callable[[], Awaitable[None]]
+
+
+class Entities(Protocol):
+    """Entity access in the app's vocabulary (keyValues-free, normalized NGSI-LD)."""
+
+    async def upsert(self, entities: list[dict[str, Any]], *, tenant: str = "") -> None: ...
+
+    async def update_attrs(
+        self, entity_id: str, attrs: dict[str, Any], *, tenant: str = ""
+    ) -> None: ...
+
+    async def get(self, entity_id: str, *, tenant: str = "") -> dict[str, Any] | None: ...
+
+
+class Platform(Protocol):
+    """What an app may use. Everything registered here is undone on unload."""
+
+    entities: Entities
+    context: ActiveContext
+
+    def settings(self, model: type[S]) -> S: ...
+
+    def on_entities(self, type_: str, handler: EntityHandler) -> None: ...
+
+    def every(self, interval: timedelta, job: Job) -> None: ...
+
+    async def run_cpu(self, fn: Callable[P, T], *args: P.args, **kwargs: P.kwargs) -> T: ...
+
+    def on_stop(self, callback: Callable[[], Awaitable[None]]) -> None: ...
+
+
+class _Entities:
+    def __init__(self, service: EntityService, context: ActiveContext) -> None:
+        self.service = service
+        self.context = context
+
+    async def upsert(self, entities: list[dict[str, Any]], *, tenant: str = "") -> None:
+        now = utc_now()
+        parsed = [parse_entity(e, self.context, now=now) for e in entities]
+        outcome = await self.service.batch_upsert(tenant, parsed, update=True)
+        if outcome.errors:
+            raise outcome.errors[0][1]
+
+    async def update_attrs(
+        self, entity_id: str, attrs: dict[str, Any], *, tenant: str = ""
+    ) -> None:
+        parsed = parse_attributes(attrs, self.context, now=utc_now())
+        await self.service.append_attrs(tenant, entity_id, parsed, no_overwrite=False)
+
+    async def get(self, entity_id: str, *, tenant: str = "") -> dict[str, Any] | None:
+        entity = await self.service.store.get_entity(tenant, entity_id)
+        if entity is None:
+            return None
+        return render_entity(entity, self.context, RenderOptions())
+
+
+class AppPlatform:
+    """The Platform given to one app; it owns the tasks the app registers."""
+
+    def __init__(
+        self,
+        name: str,
+        service: EntityService,
+        feed: ChangeFeed,
+        context: ActiveContext,
+        config: dict[str, Any],
+        pool: ProcessPoolExecutor | None = None,
+    ) -> None:
+        self.name = name
+        self.context = context
+        self.entities: Entities = _Entities(service, context)
+        self._feed = feed
+        self._config = config
+        self._pool = pool
+        self._tasks: list[asyncio.Task[None]] = []
+        self._stops: list[Callable[[], Awaitable[None]]] = []
+
+    def settings(self, model: type[S]) -> S:
+        return model.model_validate(self._config)
+
+    def on_entities(self, type_: str, handler: EntityHandler) -> None:
+        wanted = self.context.expand(type_)
+
+        async def on_change(change: EntityChange) -> None:
+            if change.after is None or wanted not in change.after["type"]:
+                return
+            options = RenderOptions()
+            after = render_entity(change.after, self.context, options)
+            before = render_entity(change.before, self.context, options) if change.before else None
+            await handler(after, before, change.tenant)
+
+        self._start(self._feed.listen(on_change), f"app:{self.name}:on:{type_}")
+
+    def every(self, interval: timedelta, job: Job) -> None:
+        seconds = interval.total_seconds()
+
+        async def loop() -> None:
+            while True:
+                await asyncio.sleep(seconds)
+                try:
+                    await job()
+                except DosiError:
+                    logger.exception("app %s: scheduled job failed", self.name)
+
+        self._start(loop(), f"app:{self.name}:every:{seconds:g}s")
+
+    async def run_cpu(self, fn: Callable[P, T], *args: P.args, **kwargs: P.kwargs) -> T:
+        loop = asyncio.get_running_loop()
+        if self._pool is None:
+            return await asyncio.to_thread(fn, *args, **kwargs)
+        return await loop.run_in_executor(self._pool, functools.partial(fn, *args, **kwargs))
+
+    def on_stop(self, callback: Callable[[], Awaitable[None]]) -> None:
+        self._stops.append(callback)
+
+    def _start(self, work: Awaitable[None], name: str) -> None:
+        self._tasks.append(asyncio.ensure_future(work))
+        self._tasks[-1].set_name(name)
+
+    async def unload(self) -> None:
+        """Cancel what the app registered, then run its on_stop callbacks (reverse order)."""
+        for task in self._tasks:
+            task.cancel()
+        await asyncio.gather(*self._tasks, return_exceptions=True)
+        self._tasks.clear()
+        for callback in reversed(self._stops):
+            try:
+                await callback()
+            except DosiError:
+                logger.exception("app %s: on_stop failed", self.name)
