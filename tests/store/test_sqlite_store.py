@@ -15,7 +15,6 @@ from pathlib import Path
 
 import pytest
 
-import dosi.store.sqlite
 from dosi.errors import StoreError
 from dosi.store import Candidates, Entity, GeoPrefilter, Writes, create_store
 from dosi.store.sqlite import _query
@@ -134,35 +133,6 @@ def test_migrate_is_idempotent_and_refuses_a_newer_schema(tmp_path: Path) -> Non
     with pytest.raises(StoreError):
         migrate(conn)
     conn.close()
-
-
-async def test_database_of_the_first_store_is_migrated_and_reindexed(tmp_path: Path) -> None:
-    """A file written by the schema-2 store opens here: its documents get new indexes."""
-    path = tmp_path / "old.db"
-    first = dosi.store.sqlite.SQLiteStore(url(path))
-    if isinstance(first, SQLiteStore):
-        pytest.skip("dosi.store.sqlite already exports this store")
-    await first.open()
-    truck = make(
-        "urn:x:truck",
-        VEHICLE,
-        {LOCATION: geo(point(127.0, 37.5)), SERVICE_AREA: geo(box(127.2, 36.4, 127.4, 36.6))},
-    )
-    await save(first, waste_container(1), truck, tenant="t")
-    await first.close()
-
-    second = SQLiteStore(url(path))
-    await second.open()
-    try:
-        area = GeoPrefilter(SERVICE_AREA, (127.3, 36.5, 127.31, 36.51))
-        assert await ids_of(second, Candidates(geo=area), "t") == ["urn:x:truck"]
-        assert await ids_of(second, Candidates(types=frozenset({WASTE_CONTAINER})), "t") == [
-            "urn:ngsi-ld:WasteContainer:1"
-        ]
-        assert [s.type for s in await second.type_stats("t")] == sorted([WASTE_CONTAINER, VEHICLE])
-        assert await second.tenant_exists("t")
-    finally:
-        await second.close()
 
 
 # -- durability and concurrency ---------------------------------------------------------
