@@ -1,0 +1,1 @@
+"""Operations centre: incidents, linked services and public alerts (CAP 1.2)."""
