@@ -105,8 +105,7 @@ class EntityService:
 
     async def merge(self, tenant: str, entity_id: str, patch: Entity) -> None:
         """§5.6.17 PATCH /entities/{id}: ``patch`` is a parsed fragment (attrs + type/scope)."""
-        now = utc_now()
-        await self._update_one(tenant, entity_id, lambda cur: (_merge(cur, patch, now), "updated"))
+        await self._change(tenant, entity_id, lambda cur, now: _merge(cur, patch, now))
 
     async def delete(self, tenant: str, entity_id: str) -> None:
         """§5.6.6."""
@@ -136,22 +135,18 @@ class EntityService:
         self, tenant: str, entity_id: str, attr: str, fragment: list[Instance]
     ) -> None:
         """§5.6.4 PATCH /entities/{id}/attrs/{attrId}."""
-        now = utc_now()
-        await self._update_one(
+        await self._change(
             tenant,
             entity_id,
-            lambda cur: (mutations.partial_update_attr(cur, attr, fragment, now), "updated"),
+            lambda cur, now: mutations.partial_update_attr(cur, attr, fragment, now),
         )
 
     async def replace_attr(
         self, tenant: str, entity_id: str, attr: str, instances: list[Instance]
     ) -> None:
         """§5.6.19 PUT /entities/{id}/attrs/{attrId}."""
-        now = utc_now()
-        await self._update_one(
-            tenant,
-            entity_id,
-            lambda cur: (mutations.replace_attr(cur, attr, instances, now), "updated"),
+        await self._change(
+            tenant, entity_id, lambda cur, now: mutations.replace_attr(cur, attr, instances, now)
         )
 
     async def delete_attr(
@@ -164,15 +159,20 @@ class EntityService:
         delete_all: bool,
     ) -> None:
         """§5.6.5 DELETE /entities/{id}/attrs/{attrId}."""
-        now = utc_now()
-        await self._update_one(
+        await self._change(
             tenant,
             entity_id,
-            lambda cur: (
-                mutations.delete_attr(cur, attr, now, dataset_id=dataset_id, delete_all=delete_all),
-                "updated",
+            lambda cur, now: mutations.delete_attr(
+                cur, attr, now, dataset_id=dataset_id, delete_all=delete_all
             ),
         )
+
+    async def _change(
+        self, tenant: str, entity_id: str, change: Callable[[Entity, str], Entity]
+    ) -> None:
+        """Apply one pure mutation (given the entity and ``now``) to an existing entity."""
+        now = utc_now()
+        await self._update_one(tenant, entity_id, lambda cur: (change(cur, now), "updated"))
 
     # -- batch operations (§5.6.7-§5.6.10, §5.6.20) --------------------------------
     async def batch_create(self, tenant: str, entities: Sequence[Entity]) -> BatchOutcome:
