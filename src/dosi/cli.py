@@ -61,7 +61,7 @@ def _run(settings: Settings, *, demo: bool) -> None:
     from dosi.logging import configure_logging
 
     configure_logging(settings.log_level, json_lines=settings.log_json)
-    on_ready = []
+    on_ready: list[Callable[..., Awaitable[object]]] = []
     if demo:
         from dosi.demo.loader import load_sample_city
 
@@ -69,6 +69,10 @@ def _run(settings: Settings, *, demo: bool) -> None:
             settings = settings.model_copy(update={"apps": ["air"]})
 
         on_ready.append(load_sample_city)
+        settings = _demo_mqtt(settings)
+        from dosi.sim.demo import start_demo_city
+
+        on_ready.append(start_demo_city)
     if settings.database_url is None:
         settings.data_dir.mkdir(parents=True, exist_ok=True)
     application = create_app(settings, on_ready=on_ready)
@@ -181,6 +185,256 @@ def user_disable(username: str, data_dir: DataDir = None, database_url: Database
     settings = _settings(None, None, data_dir, database_url, None, None)
     _with_store(settings, lambda store: UserStore(store).set_disabled(username, True))
     typer.echo(f"disabled {username}")
+
+
+# -- device agent and city simulator (dosi.ingest, dosi.sim) ---------------------------
+
+
+def _demo_mqtt(settings: Settings) -> Settings:
+    """The demo uses the configured MQTT broker if it answers, else the in-process one."""
+    import socket
+    from urllib.parse import urlsplit
+
+    url = settings.mqtt_url
+    if url and url.startswith("mqtt://"):
+        parts = urlsplit(url)
+        try:
+            with socket.create_connection((parts.hostname or "", parts.port or 1883), 0.5):
+                return settings
+        except OSError:
+            logger.warning("demo: MQTT broker %s unreachable", parts.hostname)
+    elif url:
+        return settings
+    logger.info("demo: no MQTT broker; the simulator feeds the device agent in-process")
+    return settings.model_copy(update={"mqtt_url": "memory://demo"})
+
+
+def _counts(scale: float, count: list[str] | None) -> dict[str, int]:
+    from dosi.sim.fleet import DEFAULT_COUNTS, FAMILIES
+
+    counts = {key: max(0, round(n * scale)) for key, n in DEFAULT_COUNTS.items()}
+    for item in count or []:
+        key, _, number = item.partition("=")
+        if key not in FAMILIES or not number.isdigit():
+            raise typer.BadParameter(
+                f"{item!r}: use FAMILY=N with FAMILY one of {', '.join(FAMILIES)}",
+                param_hint="--count",
+            )
+        counts[key] = int(number)
+    return counts
+
+
+@app.command()
+def simulate(
+    city: Annotated[str, typer.Option(help="sejong or shenzhen.")] = "sejong",
+    target: Annotated[
+        str,
+        typer.Option(help="inproc (embedded platform), mqtt or http (a running dosi server)."),
+    ] = "inproc",
+    rate: Annotated[float, typer.Option(help="Readings per second, all devices together.")] = 50.0,
+    duration: Annotated[float, typer.Option(help="Wall-clock seconds to run.")] = 60.0,
+    seed: Annotated[int, typer.Option(help="Same seed, same city and readings.")] = 7,
+    scale: Annotated[float, typer.Option(help="Multiply the default device counts.")] = 1.0,
+    count: Annotated[
+        list[str] | None, typer.Option(help="FAMILY=N, e.g. waste=500 (repeatable).")
+    ] = None,
+    scenario: Annotated[
+        list[str] | None, typer.Option(help="flood, fire or air-episode (repeatable).")
+    ] = None,
+    speedup: Annotated[float, typer.Option(help="Simulated seconds per second.")] = 1.0,
+    start: Annotated[
+        str | None, typer.Option(help="Simulated start time (ISO 8601); default now.")
+    ] = None,
+    url: Annotated[str, typer.Option(help="dosi server (mqtt/http targets).")] = (
+        f"http://127.0.0.1:{DEFAULT_PORT}"
+    ),
+    mqtt_url: Annotated[
+        str | None, typer.Option("--mqtt-url", help="MQTT broker (default DOSI_MQTT_URL).")
+    ] = None,
+    tenant: Annotated[str, typer.Option(help="NGSILD-Tenant to provision in.")] = "",
+    data_dir: DataDir = None,
+    database_url: DatabaseUrl = None,
+    log_level: LogLevel = None,
+) -> None:
+    """Simulate a city's devices publishing Smart Data Models readings to the agent."""
+    import asyncio
+    from datetime import UTC, datetime
+
+    from rich.console import Console
+    from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
+
+    from dosi.logging import configure_logging
+    from dosi.sim.environment import SCENARIOS
+    from dosi.sim.launch import TARGETS, launch
+    from dosi.sim.runner import Counters
+    from dosi.sim.simulator import CitySimulator, SimConfig
+
+    if target not in TARGETS:
+        raise typer.BadParameter(f"use one of {', '.join(TARGETS)}", param_hint="--target")
+    scenarios = frozenset(s for s in SCENARIOS if s in (scenario or []))
+    if len(scenarios) != len(set(scenario or [])):
+        raise typer.BadParameter(f"use {', '.join(SCENARIOS)}", param_hint="--scenario")
+    started: float | None = None
+    if start is not None:
+        try:
+            moment = datetime.fromisoformat(start)
+        except ValueError:
+            raise typer.BadParameter("an ISO 8601 date-time", param_hint="--start") from None
+        started = (moment if moment.tzinfo else moment.replace(tzinfo=UTC)).timestamp()
+    settings = _settings(None, None, data_dir, database_url, None, log_level or "WARNING")
+    configure_logging(settings.log_level, json_lines=settings.log_json)
+    if target == "inproc" and settings.database_url is None:
+        settings.data_dir.mkdir(parents=True, exist_ok=True)
+    try:
+        config = SimConfig(
+            city=city,
+            seed=seed,
+            counts=_counts(scale, count),
+            rate=rate,
+            speedup=speedup,
+            start=started,
+            scenarios=scenarios,
+        )
+    except ValueError as exc:
+        raise typer.BadParameter(str(exc)) from None
+    console = Console()
+    progress = Progress(
+        TextColumn("[bold]{task.description}"),
+        BarColumn(bar_width=20),
+        TimeElapsedColumn(),
+        TextColumn("{task.fields[counters]}"),
+        console=console,
+    )
+    task = progress.add_task(city, total=duration, counters="")
+
+    def on_ready(sim: CitySimulator) -> None:
+        families = ", ".join(f"{k} {v}" for k, v in config.counts.items() if v)
+        console.print(
+            f"{sim.spec.label}: {len(sim.devices)} devices ({families}), one reading per "
+            f"device every {sim.period:.1f} simulated s, target {target}"
+        )
+
+    def on_progress(counters: Counters) -> None:
+        when = datetime.fromtimestamp(counters.sim_time, UTC).strftime("%H:%M:%S")
+        progress.update(
+            task,
+            completed=min(duration, counters.elapsed),
+            counters=(
+                f"{counters.sent:,} sent {counters.rate:,.0f}/s · {counters.refused:,} refused"
+                f" · {counters.failed:,} failed · {counters.commands} cmd · {when}Z"
+            ),
+        )
+
+    with progress:
+        outcome = asyncio.run(
+            launch(
+                config,
+                target,
+                settings=settings,
+                url=url,
+                mqtt_url=mqtt_url or settings.mqtt_url or "mqtt://127.0.0.1:1883",
+                tenant=tenant,
+                duration=duration,
+                on_progress=on_progress,
+                on_ready=on_ready,
+            )
+        )
+    counters = outcome.counters
+    console.print(
+        f"sent {counters.sent:,} readings from {outcome.devices:,} devices in "
+        f"{counters.elapsed:.1f} s ({counters.rate:,.0f}/s); refused {counters.refused:,}, "
+        f"failed {counters.failed:,}"
+    )
+    if counters.last_error:
+        console.print(f"last error: {counters.last_error}")
+    if outcome.agent is not None:
+        agent = outcome.agent
+        console.print(
+            f"agent: accepted {agent['accepted']:,}, rejected {agent['rejectedTotal']:,} "
+            f"{agent['rejected'] or ''}, in {agent['batches']:,} batches"
+        )
+
+
+deadletters_app = typer.Typer(help="Device messages the agent refused (dead letters).")
+app.add_typer(deadletters_app, name="deadletters")
+Tenant = Annotated[str, typer.Option(help="NGSILD-Tenant ('' is the default tenant).")]
+
+
+@deadletters_app.command("list")
+def deadletters_list(
+    tenant: Tenant = "",
+    limit: Annotated[int, typer.Option(help="How many, newest first.")] = 20,
+    reason: Annotated[str | None, typer.Option(help="Only this reason.")] = None,
+    device: Annotated[str | None, typer.Option(help="Only this device id.")] = None,
+    data_dir: DataDir = None,
+    database_url: DatabaseUrl = None,
+) -> None:
+    """List dead letters: when, why, which device, where from."""
+    from rich.console import Console
+    from rich.table import Table
+
+    from dosi.ingest.deadletters import DeadLetters
+
+    settings = _settings(None, None, data_dir, database_url, None, None)
+    letters = _with_store(
+        settings,
+        lambda store: DeadLetters(store).list(tenant, limit=limit, reason=reason, device_id=device),
+    )
+    table = Table("id", "at", "reason", "device", "endpoint", "size", "detail")
+    for letter in letters:
+        table.add_row(
+            letter["id"],
+            letter["at"],
+            letter["reason"],
+            str(letter.get("device_id") or "-"),
+            letter["endpoint"],
+            str(letter["size"]),
+            letter["detail"],
+        )
+    Console().print(table)
+
+
+@deadletters_app.command("show")
+def deadletters_show(
+    letter_id: str,
+    tenant: Tenant = "",
+    data_dir: DataDir = None,
+    database_url: DatabaseUrl = None,
+) -> None:
+    """Print one dead letter with its payload (as text when it is UTF-8)."""
+    import base64
+    import json
+
+    from dosi.ingest.deadletters import DeadLetters
+
+    settings = _settings(None, None, data_dir, database_url, None, None)
+    letter = _with_store(settings, lambda store: DeadLetters(store).get(tenant, letter_id))
+    if letter is None:
+        typer.echo(f"no dead letter {letter_id!r} in tenant {tenant!r}", err=True)
+        raise typer.Exit(1)
+    raw = base64.b64decode(letter["payload_base64"])
+    try:
+        letter["payload_text"] = raw.decode("utf-8")
+    except UnicodeDecodeError:
+        letter["payload_text"] = None
+    typer.echo(json.dumps(letter, indent=2, ensure_ascii=False))
+
+
+@deadletters_app.command("purge")
+def deadletters_purge(
+    tenant: Tenant = "",
+    yes: Annotated[bool, typer.Option("--yes", help="Do not ask.")] = False,
+    data_dir: DataDir = None,
+    database_url: DatabaseUrl = None,
+) -> None:
+    """Delete every dead letter of a tenant."""
+    from dosi.ingest.deadletters import DeadLetters
+
+    if not yes:
+        typer.confirm(f"delete all dead letters of tenant {tenant!r}?", abort=True)
+    settings = _settings(None, None, data_dir, database_url, None, None)
+    removed = _with_store(settings, lambda store: DeadLetters(store).purge(tenant))
+    typer.echo(f"deleted {removed} dead letters")
 
 
 @app.command()

@@ -17,7 +17,7 @@ from starlette.responses import JSONResponse, Response
 from starlette.routing import Mount, Route
 from starlette.types import ASGIApp, Receive, Scope, Send
 
-from dosi import __version__
+from dosi import __version__, ingest, web
 from dosi.api import batch, contexts, discovery, entities, subscriptions, temporal
 from dosi.api.problems import http_error_handler, internal_error_handler, ngsi_error_handler
 from dosi.api.security import SecurityHeaders
@@ -157,6 +157,10 @@ def create_app(
                 _purge_forever(app.state.services), name="temporal:retention"
             )
             stack.push_async_callback(_cancel, purge)
+            # the device agent (dosi.ingest): stops first, draining into the open store
+            app.state.ingest = ingest.IngestAgent(settings, backend, resolver, entity_service)
+            await app.state.ingest.start()
+            stack.push_async_callback(app.state.ingest.stop)
             if settings.apps:
                 apps = await load_apps(
                     settings.apps, entity_service, feed, resolver, settings.app_settings
@@ -208,6 +212,8 @@ def create_app(
             Route("/audit", audit_log, methods=["GET"]),
             *(auth_routes.routes if issuer is not None else []),
             Mount(API_PREFIX, routes=api_routes),
+            Mount(ingest.PREFIX, routes=ingest.routes),
+            *web.routes,
         ],
         exception_handlers={
             NgsiLdError: ngsi_error_handler,
