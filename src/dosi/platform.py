@@ -16,13 +16,14 @@ from datetime import timedelta
 from typing import Any, ParamSpec, Protocol, TypeVar
 
 from pydantic import BaseModel
+from starlette.routing import BaseRoute
 
 from dosi.core.changes import ChangeFeed, EntityChange
 from dosi.core.clock import utc_now
 from dosi.core.entities import EntityService
 from dosi.core.jsonld import ActiveContext
 from dosi.core.representation import RenderOptions, parse_attributes, parse_entity, render_entity
-from dosi.errors import DosiError
+from dosi.errors import AppError, DosiError
 
 logger = logging.getLogger(__name__)
 
@@ -62,6 +63,18 @@ class Platform(Protocol):
 
     def on_stop(self, callback: Callable[[], Awaitable[None]]) -> None: ...
 
+    def provide(self, name: str, service: object) -> None:
+        """Offer a service to apps set up later (they ``use(name)`` it)."""
+        ...
+
+    def use(self, name: str) -> Any:
+        """A service the platform or an earlier app provides; AppError when missing."""
+        ...
+
+    def expose(self, routes: list[BaseRoute]) -> None:
+        """Serve HTTP routes under ``/apps/{domain}`` (same auth and errors as the API)."""
+        ...
+
 
 class _Entities:
     def __init__(self, service: EntityService, context: ActiveContext) -> None:
@@ -99,6 +112,7 @@ class AppPlatform:
         context: ActiveContext,
         config: dict[str, Any],
         pool: ProcessPoolExecutor | None = None,
+        registry: dict[str, object] | None = None,
     ) -> None:
         self.name = name
         self.context = context
@@ -108,6 +122,9 @@ class AppPlatform:
         self._pool = pool
         self._tasks: list[asyncio.Task[None]] = []
         self._stops: list[Callable[[], Awaitable[None]]] = []
+        self._registry: dict[str, object] = {} if registry is None else registry
+        self._provided: list[str] = []
+        self.routes: list[BaseRoute] = []
 
     def settings(self, model: type[S]) -> S:
         return model.model_validate(self._config)
@@ -147,6 +164,21 @@ class AppPlatform:
     def on_stop(self, callback: Callable[[], Awaitable[None]]) -> None:
         self._stops.append(callback)
 
+    def provide(self, name: str, service: object) -> None:
+        if name in self._registry:
+            raise AppError(f"service {name!r} is already provided")
+        self._registry[name] = service
+        self._provided.append(name)
+
+    def use(self, name: str) -> Any:
+        try:
+            return self._registry[name]
+        except KeyError:
+            raise AppError(f"app {self.name}: no service {name!r} is provided") from None
+
+    def expose(self, routes: list[BaseRoute]) -> None:
+        self.routes.extend(routes)
+
     def _start(self, work: Awaitable[None], name: str) -> None:
         self._tasks.append(asyncio.ensure_future(work))
         self._tasks[-1].set_name(name)
@@ -157,6 +189,10 @@ class AppPlatform:
             task.cancel()
         await asyncio.gather(*self._tasks, return_exceptions=True)
         self._tasks.clear()
+        for name in self._provided:
+            self._registry.pop(name, None)
+        self._provided.clear()
+        self.routes.clear()
         for callback in reversed(self._stops):
             try:
                 await callback()

@@ -22,6 +22,8 @@ from dosi.api import batch, contexts, discovery, entities, subscriptions, tempor
 from dosi.api.problems import http_error_handler, internal_error_handler, ngsi_error_handler
 from dosi.api.security import SecurityHeaders
 from dosi.api.services import Services
+from dosi.apps.http import PREFIX as APPS_PREFIX
+from dosi.apps.http import AppRoutes
 from dosi.apps.loader import load_apps
 from dosi.auth import routes as auth_routes
 from dosi.auth.middleware import AuthMiddleware
@@ -157,13 +159,20 @@ def create_app(
                 _purge_forever(app.state.services), name="temporal:retention"
             )
             stack.push_async_callback(_cancel, purge)
+            # services the platform offers to city apps (Platform.use)
+            app.state.registry = {}
             # the device agent (dosi.ingest): stops first, draining into the open store
             app.state.ingest = ingest.IngestAgent(settings, backend, resolver, entity_service)
             await app.state.ingest.start()
             stack.push_async_callback(app.state.ingest.stop)
             if settings.apps:
                 apps = await load_apps(
-                    settings.apps, entity_service, feed, resolver, settings.app_settings
+                    settings.apps,
+                    entity_service,
+                    feed,
+                    resolver,
+                    settings.app_settings,
+                    registry=app.state.registry,
                 )
                 app.state.apps = apps
                 stack.push_async_callback(apps.unload)
@@ -213,6 +222,7 @@ def create_app(
             *(auth_routes.routes if issuer is not None else []),
             Mount(API_PREFIX, routes=api_routes),
             Mount(ingest.PREFIX, routes=ingest.routes),
+            Mount(APPS_PREFIX, app=AppRoutes()),
             *web.routes,
         ],
         exception_handlers={

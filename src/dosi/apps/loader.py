@@ -94,8 +94,12 @@ async def load_apps(
     feed: ChangeFeed,
     resolver: ContextResolver,
     config: dict[str, dict[str, Any]],
+    registry: dict[str, object] | None = None,
 ) -> LoadedApps:
+    """Set up ``wanted`` apps in dependency order. ``registry`` holds the services the
+    platform itself provides (e.g. ``signals``); apps add theirs with ``provide``."""
     loaded = LoadedApps()
+    shared: dict[str, object] = {} if registry is None else registry
     for manifest in order(wanted, discover()):
         missing = [r for r in manifest.requires if r not in loaded.running]
         if missing:
@@ -105,7 +109,12 @@ async def load_apps(
         try:
             context = await resolver.resolve(list(manifest.context) or None)
             platform = AppPlatform(
-                manifest.domain, service, feed, context, config.get(manifest.domain, {})
+                manifest.domain,
+                service,
+                feed,
+                context,
+                config.get(manifest.domain, {}),
+                registry=shared,
             )
             module = importlib.import_module(f"dosi.apps.{manifest.domain}")
             await module.setup(platform)
