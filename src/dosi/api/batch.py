@@ -19,7 +19,7 @@ from dosi.core.entities import BatchOutcome
 from dosi.core.ids import check_entity_id
 from dosi.core.jsonld import ActiveContext
 from dosi.core.model import Entity
-from dosi.core.representation import parse_attributes, parse_entity
+from dosi.core.representation import Mode, parse_attributes, parse_entity
 from dosi.errors import BadRequestData, NgsiLdError
 
 
@@ -32,7 +32,7 @@ def _items(body: Body, svc: Services) -> list[Any]:
 
 
 async def _parse_all(
-    request: Request, *, full: bool
+    request: Request, *, full: bool, mode: Mode = "update"
 ) -> tuple[list[Entity], list[tuple[str, NgsiLdError]]]:
     """Parse each entity with its own @context; invalid ones become per-item errors."""
     svc = services(request)
@@ -53,7 +53,7 @@ async def _parse_all(
                 fragment: Entity = {
                     "id": entity_id,
                     "type": [ctx.expand(t) for t in _types(item)],
-                    "attrs": parse_attributes(item, ctx, now=now, allow_null=True),
+                    "attrs": parse_attributes(item, ctx, now=now, mode=mode),
                     "createdAt": now,
                     "modifiedAt": now,
                 }
@@ -112,7 +112,7 @@ async def batch_update(request: Request) -> Response:
 
 
 async def batch_merge(request: Request) -> Response:
-    entities, errors = await _parse_all(request, full=False)
+    entities, errors = await _parse_all(request, full=False, mode="merge")
     outcome = await services(request).entities.batch_merge(tenant_of(request), entities)
     return _result(outcome, errors, ok=no_content())
 

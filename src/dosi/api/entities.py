@@ -20,6 +20,7 @@ from dosi.core.model import Entity
 from dosi.core.mutations import UpdateResult
 from dosi.core.query import QueryPage
 from dosi.core.representation import (
+    Mode,
     RenderOptions,
     parse_attributes,
     parse_entity,
@@ -146,12 +147,12 @@ async def merge_entity(request: Request) -> Response:
     entity_id = check_entity_id(request.path_params["entity_id"])
     body = await read_body(request, svc.settings, merge_patch=True)
     ctx = await svc.resolver.resolve(body.context)
-    patch = _fragment(body.data, ctx, entity_id, allow_null=True)
+    patch = _fragment(body.data, ctx, entity_id, mode="merge")
     await svc.entities.merge(tenant_of(request), entity_id, patch)
     return no_content(tenant_headers(request))
 
 
-def _fragment(data: Any, ctx: ActiveContext, entity_id: str, *, allow_null: bool) -> Entity:
+def _fragment(data: Any, ctx: ActiveContext, entity_id: str, *, mode: Mode) -> Entity:
     """An entity fragment: attributes plus optional id (must match), type and scope."""
     if not isinstance(data, dict):
         raise BadRequestData("the body must be a JSON object")
@@ -159,7 +160,7 @@ def _fragment(data: Any, ctx: ActiveContext, entity_id: str, *, allow_null: bool
         raise BadRequestData("the entity id in the body differs from the one in the URL")
     fragment: Entity = {
         "id": entity_id,
-        "attrs": parse_attributes(data, ctx, now=utc_now(), allow_null=allow_null),
+        "attrs": parse_attributes(data, ctx, now=utc_now(), mode=mode),
     }
     if "type" in data:
         types = data["type"] if isinstance(data["type"], list) else [data["type"]]
@@ -192,7 +193,7 @@ async def append_attrs(request: Request) -> Response:
     body = await read_body(request, svc.settings)
     ctx = await svc.resolver.resolve(body.context)
     no_overwrite = "noOverwrite" in options_of(request.query_params)
-    attrs = _fragment(body.data, ctx, entity_id, allow_null=False)["attrs"]
+    attrs = _fragment(body.data, ctx, entity_id, mode="create")["attrs"]
     result = await svc.entities.append_attrs(
         tenant_of(request), entity_id, attrs, no_overwrite=no_overwrite
     )
@@ -204,14 +205,14 @@ async def update_attrs(request: Request) -> Response:
     entity_id = check_entity_id(request.path_params["entity_id"])
     body = await read_body(request, svc.settings)
     ctx = await svc.resolver.resolve(body.context)
-    attrs = _fragment(body.data, ctx, entity_id, allow_null=True)["attrs"]
+    attrs = _fragment(body.data, ctx, entity_id, mode="update")["attrs"]
     if not attrs:
         raise BadRequestData("the body names no attribute to update")
     result = await svc.entities.update_attrs(tenant_of(request), entity_id, attrs)
     return update_result_response(result, ctx)
 
 
-async def _attr_body(request: Request) -> tuple[str, str, list[Any]]:
+async def _attr_body(request: Request, mode: Mode) -> tuple[str, str, list[Any]]:
     svc = services(request)
     entity_id = check_entity_id(request.path_params["entity_id"])
     body = await read_body(request, svc.settings, merge_patch=True)
@@ -221,12 +222,12 @@ async def _attr_body(request: Request) -> tuple[str, str, list[Any]]:
     data = body.data
     if isinstance(data, dict):
         data = {k: v for k, v in data.items() if k != "@context"}
-    parsed = parse_attributes({attr_name: data}, ctx, now=utc_now(), allow_null=True)
+    parsed = parse_attributes({attr_name: data}, ctx, now=utc_now(), mode=mode)
     return entity_id, attr, parsed.get(attr, [])
 
 
 async def partial_update_attr(request: Request) -> Response:
-    entity_id, attr, fragment = await _attr_body(request)
+    entity_id, attr, fragment = await _attr_body(request, "patch")
     await services(request).entities.partial_update_attr(
         tenant_of(request), entity_id, attr, fragment
     )
@@ -234,7 +235,7 @@ async def partial_update_attr(request: Request) -> Response:
 
 
 async def replace_attr(request: Request) -> Response:
-    entity_id, attr, instances = await _attr_body(request)
+    entity_id, attr, instances = await _attr_body(request, "create")
     await services(request).entities.replace_attr(tenant_of(request), entity_id, attr, instances)
     return no_content(tenant_headers(request))
 

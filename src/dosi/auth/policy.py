@@ -37,6 +37,8 @@ def required_permission(method: str, path: str) -> Permission:
         return Permission.READ if reading else Permission.ADMIN
     if path.startswith("/ops/"):
         return Permission.READ if reading else Permission.OPERATE
+    if path.startswith("/apps/"):
+        return Permission.READ if reading else Permission.OPERATE
     if path.startswith("/auth/users"):
         return Permission.ADMIN
     if path.startswith("/ui/"):
