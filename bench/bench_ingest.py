@@ -146,7 +146,8 @@ def _verdict(consumed: int, count: int, started: float, last: float, ended: floa
 
 async def agent_trial(agent: IngestAgent, key: str, rate: float, seconds: float, qos: int) -> Trial:
     count = int(rate * seconds)
-    base = agent.stats.accepted + sum(agent.stats.rejected.values())
+    base = agent.stats.accepted
+    refused = _refused(agent)
     pub = _publisher(f"/{key}", rate, count, qos)
     assert pub.stdout is not None
     started = float(await asyncio.to_thread(pub.stdout.readline))
@@ -155,7 +156,7 @@ async def agent_trial(agent: IngestAgent, key: str, rate: float, seconds: float,
     deadline: float | None = None
     while consumed < count and (deadline is None or time.time() < deadline):
         await asyncio.sleep(0.002)
-        now = agent.stats.accepted + sum(agent.stats.rejected.values()) - base
+        now = agent.stats.accepted - base
         if now > consumed:
             consumed, last = now, time.time()
         if deadline is None and ending.done():
@@ -164,14 +165,20 @@ async def agent_trial(agent: IngestAgent, key: str, rate: float, seconds: float,
     await asyncio.to_thread(pub.wait, 30)
     # settle: the next trial starts once everything published here was consumed
     settle = time.time() + 120
-    while agent.stats.accepted + sum(agent.stats.rejected.values()) - base < count:
-        if time.time() > settle:
-            raise RuntimeError("the agent did not catch up within 2 minutes")
+    while agent.stats.accepted - base < count:
+        if time.time() > settle or _refused(agent) != refused:
+            raise RuntimeError(
+                f"the agent did not store every message: {dict(agent.stats.rejected)}"
+            )
         await asyncio.sleep(0.05)
     await asyncio.sleep(0.5)
-    if agent.stats.rejected:
-        raise RuntimeError(f"messages were refused: {dict(agent.stats.rejected)}")
     return _verdict(consumed, count, started, last, ended)
+
+
+def _refused(agent: IngestAgent) -> int:
+    """Refusals of this benchmark's messages. The agent subscribes to every device
+    topic on the shared broker: other users' messages (unknown API keys) are not ours."""
+    return sum(n for reason, n in agent.stats.rejected.items() if reason != "wrong-apikey")
 
 
 async def search(trial: Callable[[float], Awaitable[Trial]], label: str) -> tuple[float, float]:

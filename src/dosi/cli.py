@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+import functools
 import logging
 from collections.abc import Awaitable, Callable
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated, TypeVar
+from typing import TYPE_CHECKING, Annotated, Any, TypeVar
 
 import typer
 
@@ -66,7 +67,7 @@ def _run(settings: Settings, *, demo: bool) -> None:
         from dosi.demo.loader import load_sample_city
 
         if not settings.apps:
-            settings = settings.model_copy(update={"apps": ["air"]})
+            settings = settings.model_copy(update={"apps": ["air", "flood", "kpi", "waste"]})
 
         on_ready.append(load_sample_city)
         settings = _demo_mqtt(settings)
@@ -435,6 +436,206 @@ def deadletters_purge(
     settings = _settings(None, None, data_dir, database_url, None, None)
     removed = _with_store(settings, lambda store: DeadLetters(store).purge(tenant))
     typer.echo(f"deleted {removed} dead letters")
+
+
+kpi_app = typer.Typer(help="City indicators (ISO 37120 / ISO 37122) from the platform's data.")
+app.add_typer(kpi_app, name="kpi")
+
+
+@kpi_app.command("report")
+def kpi_report(
+    report_format: Annotated[
+        str, typer.Option("--format", help="json, csv or html (with inline SVG charts).")
+    ] = "json",
+    period: Annotated[
+        str | None,
+        typer.Option(help="P30D (ending now), start/end, start/P7D, 2026, 2026-11 or 2026-11-24."),
+    ] = None,
+    lang: Annotated[str, typer.Option(help="Language of names in HTML: ko, zh or en.")] = "en",
+    output: Annotated[Path | None, typer.Option(help="Write to this file, not stdout.")] = None,
+    tenant: Tenant = "",
+    data_dir: DataDir = None,
+    database_url: DatabaseUrl = None,
+) -> None:
+    """Compute the city indicators over a period and print them."""
+    from dosi.apps.kpi.command import report_text
+    from dosi.errors import DosiError
+
+    settings = _settings(None, None, data_dir, database_url, None, None)
+    try:
+        text = _with_store(
+            settings,
+            lambda store: report_text(
+                store, settings, period=period, fmt=report_format, lang=lang, tenant=tenant
+            ),
+        )
+    except DosiError as exc:
+        typer.echo(f"error: {exc}", err=True)
+        raise typer.Exit(2) from None
+    if output is None:
+        typer.echo(text)
+    else:
+        output.write_text(text, encoding="utf-8")
+
+
+@app.command("agency-sim")
+def agency_sim(
+    secret: Annotated[str, typer.Option(help="Shared secret of the message signatures.")],
+    host: Annotated[str, typer.Option(help="Address to bind.")] = "127.0.0.1",
+    port: Annotated[int, typer.Option(help="Port to listen on.")] = 8112,
+    fail_first: Annotated[
+        int, typer.Option(help="Answer the first N valid messages with 503 (retry demo).")
+    ] = 0,
+) -> None:
+    """Play the linked agencies (112, 119, disaster, ...): verify, log, answer a reference."""
+    from dosi.logging import configure_logging
+    from dosi.ops.services.agency import run
+
+    configure_logging("INFO", json_lines=False)
+    typer.echo(f"agency simulator on http://{host}:{port} (GET /received)")
+    run(host, port, secret, fail_first=fail_first)
+
+
+# -- operations rules (dosi.ops.rules) ------------------------------------------------
+rules_app = typer.Typer(help="Operations rules: what raises an alarm, and when.")
+app.add_typer(rules_app, name="rules")
+
+
+def _rules_run(data_dir: Path | None, database_url: str | None) -> tuple[Settings, Any]:
+    settings = _settings(None, None, data_dir, database_url, None, None)
+    return settings, functools.partial(_with_store, settings)
+
+
+@rules_app.command("list")
+def rules_list(
+    tenant: Tenant = "", data_dir: DataDir = None, database_url: DatabaseUrl = None
+) -> None:
+    """List the rules of a tenant."""
+    from dosi.ops.rules import commands
+
+    settings, run = _rules_run(data_dir, database_url)
+    commands.list_rules(run, settings, tenant)
+
+
+@rules_app.command("add")
+def rules_add(
+    file: Annotated[Path, typer.Argument(help="A rule in JSON, or YAML (.yaml, .yml).")],
+    tenant: Annotated[str | None, typer.Option(help="Tenant (default: the file's).")] = None,
+    data_dir: DataDir = None,
+    database_url: DatabaseUrl = None,
+) -> None:
+    """Add a rule from a file; an existing rule with its id gets a new version."""
+    from dosi.ops.rules import commands
+
+    settings, run = _rules_run(data_dir, database_url)
+    commands.add_rule(run, settings, file, tenant)
+
+
+@rules_app.command("show")
+def rules_show(
+    rule_id: str, tenant: Tenant = "", data_dir: DataDir = None, database_url: DatabaseUrl = None
+) -> None:
+    """Print one rule as JSON."""
+    from dosi.ops.rules import commands
+
+    settings, run = _rules_run(data_dir, database_url)
+    commands.show_rule(run, settings, tenant, rule_id)
+
+
+@rules_app.command("delete")
+def rules_delete(
+    rule_id: str, tenant: Tenant = "", data_dir: DataDir = None, database_url: DatabaseUrl = None
+) -> None:
+    """Delete a rule and its versions."""
+    from dosi.ops.rules import commands
+
+    settings, run = _rules_run(data_dir, database_url)
+    commands.delete_rule(run, settings, tenant, rule_id)
+
+
+@rules_app.command("versions")
+def rules_versions(
+    rule_id: str, tenant: Tenant = "", data_dir: DataDir = None, database_url: DatabaseUrl = None
+) -> None:
+    """List the versions of a rule."""
+    from dosi.ops.rules import commands
+
+    settings, run = _rules_run(data_dir, database_url)
+    commands.rule_versions(run, settings, tenant, rule_id)
+
+
+# -- smart waste collection (dosi.apps.waste) ------------------------------------------
+
+waste_app = typer.Typer(help="Smart waste collection: plan rounds, compare with fixed rounds.")
+app.add_typer(waste_app, name="waste")
+
+
+@waste_app.command("plan")
+def waste_plan(
+    date: Annotated[str | None, typer.Option(help="Round day (YYYY-MM-DD); default next.")] = None,
+    trucks: Annotated[int | None, typer.Option(help="Trucks (default: settings).")] = None,
+    capacity: Annotated[int | None, typer.Option(help="Litres per truck.")] = None,
+    threshold: Annotated[float | None, typer.Option(help="Due fill level (0-1).")] = None,
+    time_limit: Annotated[float | None, typer.Option(help="Solver seconds.")] = None,
+    output: Annotated[Path | None, typer.Option(help="Also write the plan JSON here.")] = None,
+    tenant: Annotated[str, typer.Option(help="NGSILD-Tenant ('' is the default).")] = "",
+    data_dir: DataDir = None,
+    database_url: DatabaseUrl = None,
+    log_level: LogLevel = None,
+) -> None:
+    """Plan a collection round from the bins' fill history; write the routes."""
+    from dosi.apps.waste.cli import run_plan
+    from dosi.apps.waste.service import PlanRequest
+    from dosi.errors import DosiError
+    from dosi.logging import configure_logging
+
+    settings = _settings(None, None, data_dir, database_url, None, log_level or "WARNING")
+    configure_logging(settings.log_level, json_lines=settings.log_json)
+    raw = {"date": date, "trucks": trucks, "capacity": capacity, "threshold": threshold}
+    try:
+        request = PlanRequest.parse({**raw, "timeLimit": time_limit})
+        run_plan(settings, request, tenant=tenant, output=output)
+    except DosiError as exc:
+        typer.echo(f"error: {exc}", err=True)
+        raise typer.Exit(1) from None
+
+
+@waste_app.command("report")
+def waste_report(
+    out: Annotated[Path, typer.Option(help="Folder for the table and the plot.")] = Path(
+        "waste-report"
+    ),
+    city: Annotated[str, typer.Option(help="sejong or shenzhen.")] = "sejong",
+    seed: Annotated[int, typer.Option(help="Simulator seed.")] = 7,
+    bins: Annotated[int, typer.Option(help="Waste bins to simulate.")] = 500,
+    days: Annotated[int, typer.Option(help="Days to compare.")] = 28,
+    start: Annotated[str | None, typer.Option(help="First day (YYYY-MM-DD).")] = None,
+    trucks: Annotated[int, typer.Option(help="Trucks.")] = 5,
+    capacity: Annotated[int, typer.Option(help="Litres per truck.")] = 80_000,
+    threshold: Annotated[float, typer.Option(help="Due fill level (0-1).")] = 0.8,
+    time_limit: Annotated[float, typer.Option(help="Solver seconds per day.")] = 2.0,
+) -> None:
+    """Simulate fixed daily rounds against predictive planning; table and plot."""
+    from datetime import date as Date
+
+    from dosi.apps.waste.cli import report_config, run_report
+
+    try:
+        first = Date.fromisoformat(start) if start else None
+    except ValueError:
+        raise typer.BadParameter("a date YYYY-MM-DD", param_hint="--start") from None
+    config = report_config(
+        city=city,
+        seed=seed,
+        bins=bins,
+        days=days,
+        start=first,
+        trucks=trucks,
+        capacity=capacity,
+        threshold=threshold,
+        time_limit=time_limit,
+    )
+    run_report(config, out)
 
 
 @app.command()

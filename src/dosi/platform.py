@@ -10,9 +10,10 @@ from __future__ import annotations
 import asyncio
 import functools
 import logging
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Sequence
 from concurrent.futures import ProcessPoolExecutor
-from datetime import timedelta
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
 from typing import Any, ParamSpec, Protocol, TypeVar
 
 from pydantic import BaseModel
@@ -24,6 +25,7 @@ from dosi.core.entities import EntityService
 from dosi.core.jsonld import ActiveContext
 from dosi.core.representation import RenderOptions, parse_attributes, parse_entity, render_entity
 from dosi.errors import AppError, DosiError
+from dosi.store.base import Candidates, HistoryQuery
 
 logger = logging.getLogger(__name__)
 
@@ -33,6 +35,20 @@ S = TypeVar("S", bound=BaseModel)
 #: (entity after the change, entity before it or None, tenant); entities are normalized.
 EntityHandler = Callable[[dict[str, Any], dict[str, Any] | None, str], Awaitable[None]]
 Job = Callable[[], Awaitable[None]]
+
+
+@dataclass(frozen=True)
+class Sample:
+    """One past value of an attribute (a temporal history row, in the app's vocabulary).
+
+    ``at`` is the sample time: observedAt, else modifiedAt (UTC). ``value`` is the
+    simplified (keyValues) value; a deleted instance is not a sample."""
+
+    entity_id: str
+    attr: str
+    at: datetime
+    value: Any
+    dataset_id: str | None = None
 
 
 class Entities(Protocol):
@@ -45,6 +61,10 @@ class Entities(Protocol):
     ) -> None: ...
 
     async def get(self, entity_id: str, *, tenant: str = "") -> dict[str, Any] | None: ...
+
+    async def query(self, type_: str, *, tenant: str = "") -> list[dict[str, Any]]:
+        """Every entity of ``type_`` (normalized, ordered by id)."""
+        ...
 
 
 class Platform(Protocol):
@@ -75,6 +95,19 @@ class Platform(Protocol):
         """Serve HTTP routes under ``/apps/{domain}`` (same auth and errors as the API)."""
         ...
 
+    async def history(
+        self,
+        entity_ids: Sequence[str],
+        attrs: Sequence[str],
+        *,
+        start: datetime | None = None,
+        end: datetime | None = None,
+        tenant: str = "",
+    ) -> list[Sample]:
+        """Past values of ``attrs`` (short names) in ``[start, end)``, oldest first per
+        entity and attribute (the temporal history the API serves)."""
+        ...
+
 
 class _Entities:
     def __init__(self, service: EntityService, context: ActiveContext) -> None:
@@ -100,6 +133,62 @@ class _Entities:
             return None
         return render_entity(entity, self.context, RenderOptions())
 
+    async def query(self, type_: str, *, tenant: str = "") -> list[dict[str, Any]]:
+        wanted = self.context.expand(type_)
+        where = Candidates(types=frozenset({wanted}))
+        options = RenderOptions()
+        return [
+            render_entity(entity, self.context, options)
+            async for entity in self.service.store.iter_entities(tenant, where)
+            if wanted in entity["type"]
+        ]
+
+    async def history(
+        self,
+        entity_ids: Sequence[str],
+        attrs: Sequence[str],
+        *,
+        start: datetime | None,
+        end: datetime | None,
+        tenant: str,
+    ) -> list[Sample]:
+        if not entity_ids or not attrs:
+            return []
+        query = HistoryQuery(
+            entity_ids=tuple(entity_ids),
+            attrs=frozenset(self.context.expand(a) for a in attrs),
+            start=start.timestamp() if start is not None else None,
+            end=end.timestamp() if end is not None else None,
+        )
+        rows = await self.service.store.history(tenant, query)
+        simplified = RenderOptions(format="simplified")
+        names = {attr: self.context.compact(attr) for attr in query.attrs or ()}
+        samples = []
+        for row in rows:
+            if row.deleted:
+                continue
+            name = names.get(row.attr) or self.context.compact(row.attr)
+            value = row.instance.get("value")
+            if not _plain_number(row.instance, value):  # numbers need no rendering
+                shell = {
+                    "id": row.entity_id,
+                    "type": [row.entity_type],
+                    "attrs": {row.attr: [row.instance]},
+                }
+                value = render_entity(shell, self.context, simplified).get(name)
+            at = datetime.fromtimestamp(row.time, UTC)
+            samples.append(Sample(row.entity_id, name, at, value, row.dataset_id))
+        return samples
+
+
+def _plain_number(instance: dict[str, Any], value: Any) -> bool:
+    """A Property whose value is a JSON number: its simplified form is the number."""
+    return (
+        instance.get("type", "Property") == "Property"
+        and isinstance(value, int | float)
+        and not isinstance(value, bool)
+    )
+
 
 class AppPlatform:
     """The Platform given to one app; it owns the tasks the app registers."""
@@ -116,7 +205,8 @@ class AppPlatform:
     ) -> None:
         self.name = name
         self.context = context
-        self.entities: Entities = _Entities(service, context)
+        self._entities = _Entities(service, context)
+        self.entities: Entities = self._entities
         self._feed = feed
         self._config = config
         self._pool = pool
@@ -178,6 +268,17 @@ class AppPlatform:
 
     def expose(self, routes: list[BaseRoute]) -> None:
         self.routes.extend(routes)
+
+    async def history(
+        self,
+        entity_ids: Sequence[str],
+        attrs: Sequence[str],
+        *,
+        start: datetime | None = None,
+        end: datetime | None = None,
+        tenant: str = "",
+    ) -> list[Sample]:
+        return await self._entities.history(entity_ids, attrs, start=start, end=end, tenant=tenant)
 
     def _start(self, work: Awaitable[None], name: str) -> None:
         self._tasks.append(asyncio.ensure_future(work))

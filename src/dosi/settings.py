@@ -6,10 +6,61 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
-from pydantic import Field
+from pydantic import BaseModel, Field, SecretStr
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 DEFAULT_PORT = 1026
+
+
+class LinkedServiceSettings(BaseModel):
+    """One outbound linked-service adapter (``docs/linked-services.md``)."""
+
+    #: Adapter kind (``dosi.ops.services.adapters.KINDS``), e.g. ``dispatch119``.
+    kind: str
+    url: str
+    #: Shared secret of the HMAC-SHA256 signature (never shown in logs or the API).
+    secret: SecretStr
+    #: Incident categories this service receives.
+    categories: list[str] = Field(default_factory=list)
+    #: When it receives them without an operator's dispatch: ``created``, ``escalation``.
+    auto: list[str] = Field(default_factory=lambda: ["escalation"])
+    #: Kind-specific options (e.g. ``officer`` for 112 dispatch support).
+    options: dict[str, Any] = Field(default_factory=dict)
+
+
+class OpsSettings(BaseModel):
+    """The operations centre: incident correlation, escalation, linked services, CAP."""
+
+    #: Signals with the same key within this many seconds are one incident.
+    correlation_window: float = Field(default=600.0, gt=0)
+    #: Seconds an incident may stay unacknowledged before it escalates, per severity.
+    escalate_after: dict[str, float] = Field(
+        default_factory=lambda: {
+            "critical": 120.0,
+            "major": 300.0,
+            "minor": 600.0,
+            "warning": 900.0,
+            "indeterminate": 1800.0,
+        }
+    )
+    escalation_check_every: float = Field(default=15.0, gt=0)
+    max_escalation_level: int = Field(default=3, ge=1)
+    adapters: dict[str, LinkedServiceSettings] = Field(default_factory=dict)
+    delivery_attempts: int = Field(default=5, ge=1)
+    delivery_backoff: float = Field(default=0.5, gt=0)
+    #: Public alerts (CAP 1.2): which categories, from which severity up.
+    cap_categories: list[str] = Field(default_factory=lambda: ["flood", "fire", "air"])
+    cap_min_severity: str = "major"
+    cap_subscribers: list[str] = Field(default_factory=list)
+    cap_sender: str = "ioc@dosi.city"
+    city: str = "dosi"
+    #: Radius (km) of the CAP circle around an incident without an area polygon.
+    cap_radius_km: float = Field(default=1.0, gt=0)
+    #: Cameras and traffic sensors near an incident: search radius in metres.
+    camera_radius: float = Field(default=300.0, gt=0)
+    #: Where live video and snapshots of a camera are served (``{camera}`` is its id).
+    video_url: str = "rtsp://video.local/{camera}/live"
+    snapshot_url: str = "https://video.local/{camera}/snapshot.jpg"
 
 
 class Settings(BaseSettings):
@@ -69,6 +120,8 @@ class Settings(BaseSettings):
     #: e.g. ``DOSI_APPS='["air"]'`` and ``DOSI_APP_SETTINGS='{"air": {"standard": "china"}}'``.
     apps: list[str] = Field(default_factory=list)
     app_settings: dict[str, dict[str, Any]] = Field(default_factory=dict)
+    #: Operations centre (``DOSI_OPS__CORRELATION_WINDOW=300``, ``DOSI_OPS='{...}'``).
+    ops: OpsSettings = Field(default_factory=OpsSettings)
     shutdown_timeout: float = 10.0
     log_level: str = "INFO"
     log_json: bool = False

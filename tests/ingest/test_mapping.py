@@ -25,7 +25,6 @@ def profile(
         tenant="",
         device_id="d1",
         group_id="g",
-        apikey_hash="h",
         entity_id="urn:ngsi-ld:Thing:d1",
         entity_type=VOCAB + "Thing",
         protocol="JSON",

@@ -61,7 +61,7 @@ async def test_only_a_hash_of_the_key_is_stored(http: httpx.AsyncClient, app: St
     group_doc = await store.get_document("", GROUPS, group_id)
     device_doc = await store.get_document("", DEVICES, "d1")
     assert group_doc is not None and device_doc is not None
-    assert group_doc["apikey_sha256"] == hash_apikey(key)
+    assert [k["sha256"] for k in group_doc["keys"]] == [hash_apikey(key)]
     for doc in (group_doc, device_doc):
         assert key not in orjson.dumps(doc).decode()
 

@@ -6,12 +6,8 @@ skips these tests; with CI=true it fails them.
 
 from __future__ import annotations
 
-import importlib.util
-import json
 import time
 import uuid
-from collections.abc import Iterator
-from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import httpx
@@ -19,111 +15,15 @@ import pytest
 
 from dosi.api.media import link_header
 from dosi.demo.sample_city import SDM
-from tests.conftest import IN_CI
-from tests.live import LiveServer, live_dosi
+from tests.live import LiveServer
+from tests.web.browser import LIVE_MS, open_room, shot, show_at, strings
 
 if TYPE_CHECKING:
-    from playwright.sync_api import Browser, Page
+    from playwright.sync_api import Page
 
 pytestmark = [pytest.mark.slow, pytest.mark.xdist_group("web-browser")]
 
-ROOT = Path(__file__).resolve().parents[2]
-ARTIFACTS = ROOT / "test-artifacts" / "web"
-TRANSLATIONS = ROOT / "src" / "dosi" / "web" / "translations"
-CHROMIUM = Path("/usr/bin/chromium")
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--no-first-run",
-    "--disable-sync",
-    "--disable-quic",
-]
 TYPES = ("WasteContainer", "AirQualityObserved", "ParkingSpot", "Streetlight", "WaterObserved")
-#: How soon a change must show on the page (the issue's live requirement), in ms.
-LIVE_MS = 2000
-
-
-def strings(lang: str) -> dict[str, str]:
-    found: dict[str, str] = json.loads((TRANSLATIONS / f"{lang}.json").read_text("utf-8"))
-    return found
-
-
-def need_browser() -> None:
-    problem = None
-    if importlib.util.find_spec("playwright") is None:
-        problem = "the playwright package is not installed (pip install -e '.[dev]')"
-    elif not CHROMIUM.exists():
-        problem = f"{CHROMIUM} is missing (apt-get install chromium fonts-noto-cjk)"
-    if problem is None:
-        return
-    if IN_CI:
-        pytest.fail(f"{problem} (CI=true: browser tests must run)")
-    pytest.skip(problem)
-
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator[Browser]:
-    need_browser()
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as playwright:
-        launched = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
-        try:
-            yield launched
-        finally:
-            launched.close()
-
-
-@pytest.fixture(scope="module")
-def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveServer]:
-    with live_dosi("demo", tmp_path_factory.mktemp("web-demo")) as running:
-        yield running
-
-
-@pytest.fixture
-def console_errors() -> list[str]:
-    """Errors the page logged; a test that provokes some removes them (checked at the end)."""
-    return []
-
-
-@pytest.fixture
-def page(browser: Browser, server: LiveServer, console_errors: list[str]) -> Iterator[Page]:
-    context = browser.new_context(viewport={"width": 1440, "height": 900}, locale="en-GB")
-    opened = context.new_page()
-    errors = console_errors
-    opened.on("pageerror", lambda error: errors.append(f"page error: {error}"))
-    opened.on(
-        "console", lambda m: errors.append(f"console: {m.text}") if m.type == "error" else None
-    )
-    opened.set_default_timeout(15_000)
-    try:
-        yield opened
-        assert not errors, errors  # includes Content-Security-Policy violations
-    finally:
-        context.close()
-
-
-def open_room(page: Page, server: LiveServer, lang: str = "en") -> None:
-    page.goto(f"{server.url}/?lang={lang}")
-    page.wait_for_selector("body[data-ready=true]")
-    page.wait_for_selector("body[data-live=on]")
-
-
-def shot(page: Page, name: str) -> None:
-    ARTIFACTS.mkdir(parents=True, exist_ok=True)
-    page.screenshot(path=str(ARTIFACTS / name))
-
-
-def show_at(page: Page, lonlat: list[float], zoom: float = 18) -> None:
-    """Centre the map on a point, unclustered, and wait until it has drawn."""
-    page.evaluate(
-        """([center, zoom]) => new Promise((done) => {
-            dosi.map.once("idle", done); dosi.map.jumpTo({ center, zoom });
-        })""",
-        [lonlat, zoom],
-    )
 
 
 def test_map_shows_entities_of_every_layer(page: Page, server: LiveServer) -> None:

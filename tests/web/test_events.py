@@ -127,6 +127,32 @@ async def test_close_all_ends_streams_and_unsubscribes(services: Services, strea
     assert len(services.feed._subscribers) == subscribers - 1
 
 
+async def test_stream_sends_incidents(client: httpx.AsyncClient, stream: Any) -> None:
+    """Incidents (Alert entities of the operations centre) reach the board live."""
+    body, _ = stream
+    assert (await next_event(body))[0] == "hello"
+    incident = {
+        "category": "flood",
+        "severity": "major",
+        "title": {"ko": "침수", "zh": "内涝", "en": "Flooding"},
+        "location": {"type": "Point", "coordinates": [127.3, 36.5]},
+    }
+    created = await client.post("/ops/incidents", json=incident)
+    assert created.status_code == 201, created.text
+    async with asyncio.timeout(5):
+        while True:
+            event, data = await next_event(body)
+            found = [c for c in data or [] if c.get("entity", {}).get("type") == "Alert"]
+            if event == "changes" and found:
+                break
+    entity = found[0]["entity"]
+    assert entity["id"] == created.json()["id"]
+    assert entity["state"] == "detected"
+    assert entity["category"] == "flood" and entity["severity"] == "major"
+    assert entity["title"]["ko"] == "침수"
+    assert entity["location"] == incident["location"]
+
+
 def test_render_change_skips_entities_without_a_layer(layers: LayerContexts) -> None:
     thing = {"id": "urn:x:1", "type": ["https://example.org/Thing"], "attrs": {}}
     change = EntityChange("", "urn:x:1", "created", None, thing, "2026-11-25T00:00:00Z")

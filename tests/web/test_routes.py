@@ -9,7 +9,8 @@ import httpx
 import pytest
 from starlette.applications import Starlette
 
-from dosi.web.catalogue import LAYERS
+from dosi.ops.lifecycle import CATEGORIES
+from dosi.web.catalogue import BOARD_STATES, INCIDENTS, LAYERS
 from dosi.web.headers import content_security_policy
 from dosi.web.settings import WebSettings
 
@@ -82,6 +83,28 @@ async def test_config_names_the_layers_and_limits(client: httpx.AsyncClient) -> 
     assert body["tiles"] is None
     assert set(body["languages"]) == {"ko", "zh", "en"}
     assert_ui_headers(response)
+
+
+async def test_config_names_incidents_permissions_and_kpi(client: httpx.AsyncClient) -> None:
+    body = (await client.get("/ui/config.json")).json()
+    assert body["incidents"]["type"] == INCIDENTS.type == "Alert"
+    assert body["incidents"]["context"] == INCIDENTS.context
+    assert body["incidents"]["boardStates"] == list(BOARD_STATES)
+    assert body["ops"] == "/ops"
+    assert body["auth"] == {"enabled": False, "me": "/auth/me"}
+    assert body["kpi"].startswith("/apps/kpi/report")
+
+
+async def test_procedures_in_every_language(client: httpx.AsyncClient) -> None:
+    response = await client.get("/ui/procedures.json")
+    assert response.status_code == 200
+    assert_ui_headers(response)
+    body = response.json()
+    assert set(body) == set(CATEGORIES)
+    for steps in body.values():
+        for step in steps:
+            assert step["id"] and set(step["text"]) == {"ko", "zh", "en"}
+    assert body["fire"], "the fire procedure has steps"
 
 
 async def test_configured_tiles_reach_page_and_policy(app: Starlette) -> None:

@@ -8,6 +8,9 @@ from pathlib import Path
 
 import pytest
 
+from dosi.ops.incidents.routes import ACTIONS
+from dosi.ops.lifecycle import CATEGORIES, SEVERITIES, State
+from dosi.ops.services import KINDS
 from dosi.web.catalogue import LAYERS
 
 WEB = Path(__file__).resolve().parents[2] / "src" / "dosi" / "web"
@@ -66,5 +69,18 @@ def test_dynamic_keys_are_translated() -> None:
         for level in (int(x) for x in levels.split(",")):
             expected.add("status.unknown" if level == -1 else f"status.{type_}.{level}")
     assert {f"type.{layer.type}" for layer in LAYERS} <= expected
+    missing = expected - set(english)
+    assert not missing, f"not translated: {sorted(missing)}"
+
+
+def test_incident_keys_are_translated() -> None:
+    """Keys the incident board builds from incident data and the lifecycle."""
+    english = load("en")
+    expected = {f"category.{c}" for c in CATEGORIES}
+    expected |= {f"severity.{s}" for s in SEVERITIES}
+    expected |= {f"state.{s.value}" for s in State}
+    expected |= {f"action.{a}" for a in ACTIONS}
+    expected |= {f"service.{k}" for k in KINDS}
+    expected |= {f"incident.delivery.{s}" for s in ("delivered", "failed", "pending")}
     missing = expected - set(english)
     assert not missing, f"not translated: {sorted(missing)}"

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import gc
 import logging
 from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
 from contextlib import AsyncExitStack, asynccontextmanager, suppress
@@ -18,7 +19,7 @@ from starlette.routing import Mount, Route
 from starlette.types import ASGIApp, Receive, Scope, Send
 
 from dosi import __version__, ingest, web
-from dosi.api import batch, contexts, discovery, entities, subscriptions, temporal
+from dosi.api import batch, contexts, discovery, entities, openapi, subscriptions, temporal
 from dosi.api.problems import http_error_handler, internal_error_handler, ngsi_error_handler
 from dosi.api.security import SecurityHeaders
 from dosi.api.services import Services
@@ -30,8 +31,7 @@ from dosi.auth.middleware import AuthMiddleware
 from dosi.auth.routes import AuthState
 from dosi.auth.tokens import TokenIssuer, TokenPolicy, TokenVerifier
 from dosi.auth.users import UserStore
-from dosi.core.audit import COLLECTION as AUDIT
-from dosi.core.audit import audit_hook
+from dosi.core.audit import audit_hook, read_records
 from dosi.core.changes import ChangeFeed
 from dosi.core.contexts import ContextService
 from dosi.core.entities import EntityService
@@ -39,6 +39,10 @@ from dosi.core.jsonld import ContextResolver
 from dosi.core.subscriptions.service import SubscriptionService
 from dosi.core.temporal.service import TemporalService
 from dosi.errors import BadRequestData, DosiError, NgsiLdError
+from dosi.ops import incidents as ops_incidents
+from dosi.ops import rules
+from dosi.ops import services as ops_services
+from dosi.ops.signals import SIGNALS
 from dosi.settings import Settings
 from dosi.store import Store, create_store
 
@@ -110,8 +114,7 @@ async def audit_log(request: Request) -> Response:
     except ValueError:
         raise BadRequestData("limit must be an integer") from None
     after = request.query_params.get("after")
-    records = await store.list_documents(tenant, AUDIT, after=after, limit=limit)
-    return JSONResponse([{"key": key, **doc} for key, doc in records])
+    return JSONResponse(await read_records(store, tenant, after=after, limit=limit))
 
 
 async def health(request: Request) -> Response:
@@ -165,6 +168,16 @@ def create_app(
             app.state.ingest = ingest.IngestAgent(settings, backend, resolver, entity_service)
             await app.state.ingest.start()
             stack.push_async_callback(app.state.ingest.stop)
+            # the operations centre (dosi.ops): incidents, linked services, public alerts
+            app.state.incidents = ops_incidents.IncidentService(
+                entity_service, resolver, settings.ops, shutdown_timeout=settings.shutdown_timeout
+            )
+            await app.state.incidents.start()
+            stack.push_async_callback(app.state.incidents.stop)
+            app.state.registry[SIGNALS] = app.state.incidents
+            # rules (dosi.ops.rules): evaluated on the change feed, signals to the incidents
+            sink = app.state.registry.get(SIGNALS)
+            app.state.rules = await rules.start_rules(app.state.services, sink, stack)
             if settings.apps:
                 apps = await load_apps(
                     settings.apps,
@@ -181,6 +194,11 @@ def create_app(
             for callback in on_ready:
                 await callback(app.state.services)
             logger.info("dosi %s ready (store %s)", __version__, type(backend).__name__)
+            # What startup built lives as long as the app: frozen, it is left out of the
+            # collector's passes, which the write path's allocations trigger often
+            # (the device agent stores thousands of measures per second).
+            gc.freeze()
+            stack.callback(gc.unfreeze)
             yield
             logger.info("dosi shutting down")
 
@@ -219,10 +237,17 @@ def create_app(
         routes=[
             Route("/health", health, methods=["GET"]),
             Route("/audit", audit_log, methods=["GET"]),
+            *openapi.routes,
             *(auth_routes.routes if issuer is not None else []),
             Mount(API_PREFIX, routes=api_routes),
             Mount(ingest.PREFIX, routes=ingest.routes),
             Mount(APPS_PREFIX, app=AppRoutes()),
+            Route("/ops/incidents", ops_incidents.collection, methods=["GET", "POST"]),
+            Mount("/ops/incidents", routes=ops_incidents.routes),
+            *rules.routes,
+            Mount("/ops/cap", routes=ops_incidents.cap_routes),
+            Route("/ops/services", ops_services.overview, methods=["GET"]),
+            Mount("/ops/services", routes=ops_services.routes),
             *web.routes,
         ],
         exception_handlers={

@@ -2,7 +2,9 @@
 
 With auth off every request runs as the anonymous principal (the demo default). With auth
 on, a bearer token is required except on public paths, and the principal's roles in the
-request's tenant (``NGSILD-Tenant``) must grant the endpoint's permission.
+request's tenant (``NGSILD-Tenant``) must grant the endpoint's permission. The live stream
+(``/ui/events``) also takes a stream ticket in its URL and names its tenant in ``?tenant=``
+(``dosi.auth.tickets``).
 """
 
 from __future__ import annotations
@@ -14,6 +16,7 @@ from starlette.types import ASGIApp, Receive, Scope, Send
 
 from dosi.auth.policy import is_public, required_permission
 from dosi.auth.principal import ANONYMOUS, Principal
+from dosi.auth.tickets import TICKET_PARAM, TICKET_PATHS, query_value, ticket_audience
 from dosi.auth.tokens import TokenError, TokenVerifier
 from dosi.core.audit import ACTOR
 from dosi.errors import Forbidden, NgsiLdError, Unauthorized
@@ -50,17 +53,26 @@ class AuthMiddleware:
         headers = Headers(scope=scope)
         authorization = headers.get("authorization", "")
         principal: Principal | None = None
-        if authorization.lower().startswith("bearer "):
-            try:
+        query = scope.get("query_string", b"")
+        ticket = query_value(query, TICKET_PARAM) if path in TICKET_PATHS else None
+        try:
+            if authorization.lower().startswith("bearer "):
                 principal = self.verifier.verify(authorization[7:].strip())
-            except TokenError as exc:
-                raise Unauthorized(str(exc)) from None
+            elif ticket is not None:
+                audience = ticket_audience(self.verifier.policy)
+                principal = self.verifier.verify(ticket, audience=audience)
+        except TokenError as exc:
+            raise Unauthorized(str(exc)) from None
         if is_public(path):
             return principal or Principal(subject="public")
         if principal is None:
             raise Unauthorized("a bearer token is required (Authorization: Bearer ...)")
         tenant = headers.get("ngsild-tenant", "").strip()
+        if path in TICKET_PATHS and not tenant:
+            tenant = (query_value(query, "tenant") or "").strip()
         permission = required_permission(scope.get("method", "GET"), path)
+        if permission is None:
+            return principal
         if not principal.can(permission, tenant):
             logger.info(
                 "denied %s %s to %s in tenant %r",

@@ -6,18 +6,28 @@ from dosi.auth.roles import Permission
 
 #: Paths anyone may reach, even with authentication on.
 PUBLIC_PREFIXES = ("/health", "/auth/token", "/auth/jwks.json", "/static/", "/ui/assets/")
-PUBLIC_EXACT = frozenset({"/", "/index.html", "/favicon.ico"})
+#: ``/ui/config.json`` tells the page whether to show the login form (nothing secret).
+PUBLIC_EXACT = frozenset({"/", "/index.html", "/favicon.ico", "/ui/config.json"})
 READ_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 API = "/ngsi-ld/v1"
+#: Paths any authenticated caller may reach, whatever its roles (its own identity).
+AUTHENTICATED_EXACT = frozenset({"/auth/me", "/auth/ticket"})
+#: The HTTP device northbound (exact paths: ``/iot/devices`` is provisioning).
+DEVICE_PATHS = frozenset({"/iot/json", "/iot/d"})
 
 
 def is_public(path: str) -> bool:
     return path in PUBLIC_EXACT or path.startswith(PUBLIC_PREFIXES)
 
 
-def required_permission(method: str, path: str) -> Permission:
-    """The permission a request needs; unknown paths need ADMIN (deny by default)."""
+def required_permission(method: str, path: str) -> Permission | None:
+    """The permission a request needs (None: being authenticated is enough); unknown
+    paths need ADMIN (deny by default)."""
+    if path in AUTHENTICATED_EXACT:
+        return None
     reading = method in READ_METHODS
+    if path == "/openapi.json":
+        return Permission.READ
     if path.startswith(API):
         rest = path[len(API) :]
         if rest.startswith("/entityOperations/query") or rest.startswith(
@@ -29,7 +39,7 @@ def required_permission(method: str, path: str) -> Permission:
         if rest.startswith("/csourceRegistrations") or rest.startswith("/csourceSubscriptions"):
             return Permission.READ if reading else Permission.FEDERATE
         return Permission.READ if reading else Permission.WRITE
-    if path.startswith("/iot/json") or path.startswith("/iot/d"):
+    if path in DEVICE_PATHS:
         return Permission.INGEST
     if path.startswith("/iot/"):
         return Permission.READ if reading else Permission.PROVISION

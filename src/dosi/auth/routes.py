@@ -1,4 +1,5 @@
-"""Auth endpoints: token issuing for built-in users, the JWKS, and user administration."""
+"""Auth endpoints: token issuing for built-in users, the JWKS, the caller's own identity
+and permissions, and user administration."""
 
 from __future__ import annotations
 
@@ -7,8 +8,11 @@ from starlette.responses import Response
 from starlette.routing import Route
 
 from dosi.api.media import JSON
-from dosi.api.requests import read_json
+from dosi.api.requests import read_json, tenant_of
 from dosi.api.responses import json_response
+from dosi.auth.principal import ANONYMOUS, Principal
+from dosi.auth.roles import permissions_of
+from dosi.auth.tickets import TICKET_TTL, issue_ticket
 from dosi.auth.tokens import TokenIssuer
 from dosi.auth.users import UserStore
 from dosi.errors import BadRequestData, Unauthorized
@@ -48,6 +52,29 @@ async def jwks(request: Request) -> Response:
     return json_response(_state(request).issuer.jwks)
 
 
+async def me(request: Request) -> Response:
+    """Who the caller is and what it may do in the request's tenant (the control room
+    hides what is not permitted; the server checks every call anyway)."""
+    principal: Principal = request.scope.get("principal", ANONYMOUS)
+    tenant = tenant_of(request)
+    roles = principal.roles_in(tenant)
+    return json_response(
+        {
+            "subject": principal.subject,
+            "tenant": tenant,
+            "roles": sorted(role.value for role in roles),
+            "permissions": sorted(p.value for p in permissions_of(roles)),
+        }
+    )
+
+
+async def ticket(request: Request) -> Response:
+    """A stream ticket for the caller (``dosi.auth.tickets``): EventSource sends no headers."""
+    principal: Principal = request.scope.get("principal", ANONYMOUS)
+    issued = issue_ticket(_state(request).issuer, principal)
+    return json_response({"ticket": issued, "expires_in": int(TICKET_TTL)})
+
+
 async def list_users(request: Request) -> Response:
     return json_response([u.public() for u in await _state(request).users.list()])
 
@@ -70,6 +97,8 @@ async def add_user(request: Request) -> Response:
 routes = [
     Route("/auth/token", token, methods=["POST"]),
     Route("/auth/jwks.json", jwks, methods=["GET"]),
+    Route("/auth/me", me, methods=["GET"]),
+    Route("/auth/ticket", ticket, methods=["POST"]),
     Route("/auth/users", list_users, methods=["GET"]),
     Route("/auth/users", add_user, methods=["POST"]),
 ]

@@ -50,7 +50,8 @@ class TokenVerifier:
     def from_file(cls, policy: TokenPolicy, path: Path) -> TokenVerifier:
         return cls(policy, json.loads(path.read_text()))
 
-    def verify(self, token: str) -> Principal:
+    def verify(self, token: str, *, audience: str | None = None) -> Principal:
+        """The token's principal; ``audience`` replaces the policy's (stream tickets)."""
         try:
             header = jwt.get_unverified_header(token)
         except jwt.PyJWTError as exc:
@@ -67,7 +68,7 @@ class TokenVerifier:
                 token,
                 key=key,
                 algorithms=list(ALGORITHMS),
-                audience=self.policy.audience,
+                audience=audience or self.policy.audience,
                 issuer=self.policy.issuer,
                 leeway=self.policy.clock_skew,
                 options={"require": ["exp", "iss", "aud", "sub"]},
@@ -117,14 +118,22 @@ class TokenIssuer:
             "keys": [{**public, "kid": self.kid, "alg": "ES256", "use": "sig"}]
         }
 
-    def issue(self, subject: str, roles: dict[str, list[str]], *, now: float | None = None) -> str:
+    def issue(
+        self,
+        subject: str,
+        roles: dict[str, list[str]],
+        *,
+        now: float | None = None,
+        audience: str | None = None,
+        ttl: float | None = None,
+    ) -> str:
         issued = time.time() if now is None else now
         claims = {
             "iss": self.policy.issuer,
-            "aud": self.policy.audience,
+            "aud": audience or self.policy.audience,
             "sub": subject,
             "iat": int(issued),
-            "exp": int(issued + self.ttl),
+            "exp": int(issued + (self.ttl if ttl is None else ttl)),
             "jti": uuid.uuid4().hex,
             ROLES_CLAIM: roles,
         }

@@ -140,9 +140,9 @@ class Commands:
         if profile.transport == "HTTP":
             await self._push(command)
             return
-        apikey = self.registry.apikey_for(profile.apikey_hash)
+        apikey = self.registry.apikey_for(profile.group_id)
         if apikey is None:
-            self._waiting.setdefault(profile.apikey_hash, []).append(command)
+            self._waiting.setdefault(profile.group_id, []).append(command)
             self._track(command)
             await self._status(
                 command, PENDING, "waiting for the device: its API key was not seen since start"
@@ -202,9 +202,9 @@ class Commands:
         if self._pending.pop((profile.tenant, profile.device_id, command), None) is not None:
             self.stats.commands_acked += 1
 
-    def _key_learned(self, apikey_hash: str) -> None:
-        waiting = self._waiting.pop(apikey_hash, None)
-        apikey = self.registry.apikey_for(apikey_hash)
+    def _key_learned(self, group_id: str) -> None:
+        waiting = self._waiting.pop(group_id, None)
+        apikey = self.registry.apikey_for(group_id)
         if waiting and apikey is not None:
             task = asyncio.create_task(self._release(waiting, apikey), name="ingest:commands:send")
             self._tasks.append(task)

@@ -21,9 +21,9 @@ from typing import Any, Final
 
 from dosi.core.clock import utc_now
 from dosi.errors import DosiError
-from dosi.ingest._documents import put_documents
 from dosi.ingest.const import DEAD_LETTERS
 from dosi.store.base import Store
+from dosi.store.documents import put_documents
 
 logger = logging.getLogger(__name__)
 

@@ -3,6 +3,9 @@
 * IngestError (dosi.errors)          reason
   + UnknownDevice                    unknown-device
   + WrongApiKey                      wrong-apikey
+    + KeyRevoked                     revoked-apikey
+    + KeyExpired                     expired-apikey
+  + RateLimited                      rate-limited        (the key's token bucket is empty)
   + MalformedPayload                 malformed-payload   (bad JSON / UltraLight 2.0 / topic)
   + OutOfRange                       out-of-range        (a mapping's min/max, NaN, infinity)
   + ConversionFailed                 conversion-failed   (value type or expression failed)
@@ -23,6 +26,7 @@ from dosi.errors import (
     InvalidRequest,
     NgsiLdError,
     ResourceNotFound,
+    TooManyRequests,
     Unauthorized,
 )
 
@@ -54,6 +58,19 @@ class WrongApiKey(Refused):
     http_error = Unauthorized
 
 
+class KeyRevoked(WrongApiKey):
+    reason = "revoked-apikey"
+
+
+class KeyExpired(WrongApiKey):
+    reason = "expired-apikey"
+
+
+class RateLimited(Refused):
+    reason = "rate-limited"
+    http_error = TooManyRequests
+
+
 class MalformedPayload(Refused):
     reason = "malformed-payload"
     http_error = InvalidRequest
@@ -83,6 +100,9 @@ REASONS: tuple[str, ...] = tuple(
     for cls in (
         UnknownDevice,
         WrongApiKey,
+        KeyRevoked,
+        KeyExpired,
+        RateLimited,
         MalformedPayload,
         OutOfRange,
         ConversionFailed,
@@ -95,9 +115,12 @@ __all__ = [
     "AgentUnavailable",
     "ConversionFailed",
     "ExpressionError",
+    "KeyExpired",
+    "KeyRevoked",
     "MalformedPayload",
     "NotStored",
     "OutOfRange",
+    "RateLimited",
     "Refused",
     "UnknownDevice",
     "WrongApiKey",

@@ -15,6 +15,7 @@ from pydantic import BaseModel, ConfigDict, Field, field_validator, model_valida
 from dosi.core.ids import is_uri
 from dosi.ingest.errors import ExpressionError
 from dosi.ingest.expressions import compile_expression
+from dosi.ingest.ratelimit import RateLimit
 
 Transport = Literal["MQTT", "HTTP"]
 PayloadProtocol = Literal["JSON", "UL"]
@@ -178,6 +179,11 @@ class ServiceGroupIn(_Common):
         default=False, description="Only mapped measures are stored; others are ignored."
     )
     description: str | None = Field(default=None, max_length=1024)
+    rate_limit: RateLimit | None = Field(
+        default=None,
+        description="Token bucket per API key; messages over it are refused (HTTP 429, "
+        "dead letter 'rate-limited'). Unset: no limit.",
+    )
 
     @field_validator("apikey")
     @classmethod

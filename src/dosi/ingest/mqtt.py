@@ -5,8 +5,11 @@ shorter road than its message iterator: the paho client's ``on_message`` hands e
 message straight to the agent's bounded inbox, and the socket reader drains every
 complete packet per wake-up instead of one. That reader is also the flow control:
 when the inbox is full it stops reading the socket (the TCP window closes, Mosquitto
-buffers), and it resumes once the inbox drained to half. This touches aiomqtt's paho
-client (``Client._client``); the version is pinned and the MQTT tests cover it.
+buffers), and it resumes once the inbox drained to half. A complete QoS 0 PUBLISH
+already in the read buffer (nearly every telemetry message) is decoded here, without
+paho's per-packet reads and message objects; every other packet, and any packet that is
+not whole yet, goes through paho. This touches aiomqtt's paho client
+(``Client._client``); the version is pinned and the MQTT tests cover it.
 
 The connection is kept up by a supervisor task that reconnects with backoff.
 """
@@ -30,6 +33,10 @@ from dosi.ingest.inbox import Inbound, Inbox
 logger = logging.getLogger(__name__)
 
 READS_PER_WAKE: Final = 2_000
+#: Fixed-header bits of a PUBLISH with QoS 0 (type 3, QoS bits clear; DUP and RETAIN
+#: are ignored) under the mask that keeps the type and the QoS.
+PUBLISH_QOS0: Final = 0x30
+TYPE_AND_QOS: Final = 0xF6
 RECV_SIZE: Final = 256 * 1024
 BACKOFF: Final = (0.5, 1.0, 2.0, 5.0, 10.0, 30.0)
 PUBLISH_TIMEOUT: Final = 10.0
@@ -136,15 +143,22 @@ class _BufferedSocket:
     """Serves paho's many small reads (header byte, length bytes, body) from one large
     ``recv``: a few syscalls per thousand messages instead of four per message."""
 
-    __slots__ = ("_buffer", "_pos", "_sock")
+    __slots__ = ("_buffer", "_eof", "_error", "_pos", "_sock")
 
     def __init__(self, sock: socket.socket) -> None:
         self._sock = sock
         self._buffer = b""
         self._pos = 0
+        self._eof = False
+        self._error: OSError | None = None
 
     def recv(self, size: int) -> bytes:
         if self._pos >= len(self._buffer):
+            if self._error is not None:  # met by ``fill``: paho reports it
+                error, self._error = self._error, None
+                raise error
+            if self._eof:
+                return b""
             data = self._sock.recv(RECV_SIZE)  # BlockingIOError when empty, b"" at EOF
             if not data:
                 return data
@@ -155,8 +169,53 @@ class _BufferedSocket:
         return self._buffer[start : self._pos]
 
     @property
-    def buffered(self) -> int:
-        return len(self._buffer) - self._pos
+    def pending(self) -> bool:
+        """Bytes, the end of the stream or an error wait for the next read."""
+        return self._pos < len(self._buffer) or self._eof or self._error is not None
+
+    def fill(self) -> None:
+        """Read what the socket holds into an empty buffer (without blocking). The end
+        of the stream or an error is kept for paho's next ``recv``."""
+        if self._pos < len(self._buffer) or self._eof or self._error is not None:
+            return
+        try:
+            data = self._sock.recv(RECV_SIZE)
+        except (BlockingIOError, InterruptedError):
+            return
+        except OSError as exc:
+            self._error = exc
+            return
+        if data:
+            self._buffer, self._pos = data, 0
+        else:
+            self._eof = True
+
+    def take_publish(self) -> tuple[str, bytes] | None:
+        """Topic and payload of the next packet if it is a QoS 0 PUBLISH held whole in
+        the buffer (it is consumed); None otherwise (nothing is consumed)."""
+        buffer, start = self._buffer, self._pos
+        end = len(buffer)
+        if start >= end or buffer[start] & TYPE_AND_QOS != PUBLISH_QOS0:
+            return None
+        length, shift, at = 0, 0, start + 1
+        while True:  # the remaining length: 1 to 4 bytes, 7 bits each
+            if at >= end or shift > 21:
+                return None
+            byte = buffer[at]
+            at += 1
+            length |= (byte & 0x7F) << shift
+            shift += 7
+            if not byte & 0x80:
+                break
+        size = (buffer[at] << 8 | buffer[at + 1]) if at + 1 < end else 0
+        if at + length > end or size == 0 or size + 2 > length:
+            return None
+        try:
+            topic = buffer[at + 2 : at + 2 + size].decode()
+        except UnicodeDecodeError:
+            return None
+        self._pos = at + length
+        return topic, buffer[at + 2 + size : at + length]
 
     def __getattr__(self, name: str) -> Any:
         return getattr(self._sock, name)
@@ -195,10 +254,26 @@ class _FlowControlledReader:
         if self.paused or self.closed:
             return
         paho_client = self.paho
+        # whole QoS 0 PUBLISH packets are taken here while paho is between packets, no
+        # subscription has its own callback, and no MQTT 5 properties need decoding
+        direct = (
+            paho_client.protocol != paho.MQTTv5
+            and not paho_client._on_message_filtered._root._children
+        )
+        inbox, buffered = self.inbox, self.buffered
         for _ in range(READS_PER_WAKE):
-            if self.inbox.full():
+            if inbox.full():
                 self._pause()
                 return
+            if direct and not paho_client._in_packet["command"]:
+                buffered.fill()
+                message = buffered.take_publish()
+                if message is not None:
+                    inbox.put_nowait(Inbound("mqtt", message[0], message[1]))
+                    paho_client._last_bytes_received = paho.time_func()
+                    if self._more():
+                        continue
+                    return
             try:
                 rc = paho_client.loop_read()
             except Exception:  # the connection broke mid-packet: let paho/aiomqtt close it
@@ -212,7 +287,7 @@ class _FlowControlledReader:
 
     def _more(self) -> bool:
         """More bytes are waiting, buffered or on the socket (without consuming them)."""
-        if self.buffered.buffered:
+        if self.buffered.pending:
             return True
         try:
             return bool(self.sock.recv(1, socket.MSG_PEEK | socket.MSG_DONTWAIT))
@@ -231,7 +306,7 @@ class _FlowControlledReader:
         if self.paused and not self.closed:
             self.paused = False
             self.loop.add_reader(self.fd, self._read)
-            if self.buffered.buffered:  # the socket may stay quiet: read what we hold
+            if self.buffered.pending:  # the socket may stay quiet: read what we hold
                 self.loop.call_soon(self._read)
 
     def close(self) -> None:

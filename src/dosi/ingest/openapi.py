@@ -8,6 +8,7 @@ from typing import Any, Final
 from pydantic.json_schema import models_json_schema
 
 from dosi import __version__
+from dosi.ingest.apikeys import KeyRequest
 from dosi.ingest.errors import REASONS
 from dosi.ingest.model import DeviceIn, DeviceList, ServiceGroupIn, ServiceGroupList
 
@@ -87,7 +88,15 @@ def _paths() -> dict[str, Any]:
         {"type": "object", "properties": {"ids": {"type": "array", "items": {"type": "string"}}}}
     )
     path_id = [{"name": "id", "in": "path", "required": True, "schema": {"type": "string"}}]
-    measured = {"200": {"description": "Stored"}, "401": _problem("Wrong API key")}
+    measured = {
+        "200": {"description": "Stored"},
+        "401": _problem("Wrong, revoked or expired API key"),
+        "429": _problem("The API key is over its group's rate limit"),
+    }
+    key_path = [
+        *path_id,
+        {"name": "key", "in": "path", "required": True, "schema": {"type": "string"}},
+    ]
     return {
         "/iot/services": {
             "post": _op(
@@ -118,6 +127,39 @@ def _paths() -> dict[str, Any]:
                 "Delete a service group (its devices are then refused)",
                 {"204": {"description": "Deleted"}},
                 parameters=path_id,
+            ),
+        },
+        "/iot/services/{id}/keys": {
+            "get": _op(
+                "The group's API keys (never the keys themselves)",
+                {
+                    "200": {
+                        "description": "Keys",
+                        **_json(
+                            {
+                                "type": "object",
+                                "properties": {
+                                    "count": {"type": "integer"},
+                                    "keys": {"type": "array", "items": _ref("ApiKey")},
+                                },
+                            }
+                        ),
+                    }
+                },
+                parameters=path_id,
+            ),
+            "post": _op(
+                "Issue an API key; with grace, rotate (the other keys expire after grace s)",
+                {"201": {"description": "The key, shown this once", **_json(_ref("IssuedKey"))}},
+                parameters=path_id,
+                requestBody={"required": False, **_json(_ref("KeyRequest"))},
+            ),
+        },
+        "/iot/services/{id}/keys/{key}": {
+            "delete": _op(
+                "Revoke an API key (its messages are refused from now on)",
+                {"204": {"description": "Revoked"}},
+                parameters=key_path,
             ),
         },
         "/iot/devices": {
@@ -234,6 +276,27 @@ EXTRA_SCHEMAS: Final = {
             "detail": {"type": "string"},
         },
     },
+    "ApiKey": {
+        "type": "object",
+        "required": ["id", "created_at", "status"],
+        "properties": {
+            "id": {"type": "string"},
+            "created_at": {"type": "string", "format": "date-time"},
+            "expires_at": {"type": "string", "format": "date-time"},
+            "revoked_at": {"type": "string", "format": "date-time"},
+            "status": {"type": "string", "enum": ["active", "expired", "revoked"]},
+        },
+    },
+    "IssuedKey": {
+        "allOf": [
+            {"$ref": REF.format(model="ApiKey")},
+            {
+                "type": "object",
+                "required": ["apikey"],
+                "properties": {"apikey": {"type": "string", "description": "Shown once."}},
+            },
+        ]
+    },
     "DeadLetter": {
         "type": "object",
         "properties": {
@@ -254,7 +317,10 @@ EXTRA_SCHEMAS: Final = {
 @cache
 def openapi_document() -> dict[str, Any]:
     _, definitions = models_json_schema(
-        [(m, "validation") for m in (ServiceGroupIn, ServiceGroupList, DeviceIn, DeviceList)],
+        [
+            (m, "validation")
+            for m in (ServiceGroupIn, ServiceGroupList, DeviceIn, DeviceList, KeyRequest)
+        ],
         ref_template=REF,
     )
     schemas = {**definitions.get("$defs", {}), **EXTRA_SCHEMAS}

@@ -1,29 +1,30 @@
 """Provisioning persistence and look-up: service groups and devices in the store.
 
 Groups are few: all of them are held in memory (loaded at start) and indexed by the
-SHA-256 of their API key, the only form in which a key is stored. Devices may be many:
+SHA-256 of each of their API keys, the only form in which a key is stored. A group may
+have several keys (rotation, ``dosi.ingest.apikeys``) and a per-key rate limit. Devices may be many:
 they are read on demand and kept in a bounded LRU cache of resolved ``DeviceProfile``s
 (unknown devices are remembered briefly, so a flood of bad ids does not hammer the
 store). Provisioning a device also creates or updates its entity with the static and
 command attributes, so it is on the map before its first measure.
 
 Raw API keys are kept in memory only (learned from provisioning requests and from
-device messages): the southbound command topic needs the key, and it is never stored.
+device messages): the southbound command topic needs the key the group's devices use
+now, and it is never stored.
 """
 
 from __future__ import annotations
 
 import asyncio
-import hashlib
 import logging
 import time
 import uuid
 from collections import OrderedDict
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
-from typing import Any, Final
+from dataclasses import dataclass, replace
+from typing import Any, Final, TypeVar
 
-from pydantic import ValidationError
+from pydantic import BaseModel, ValidationError
 
 from dosi.core.clock import utc_now
 from dosi.core.entities import EntityService
@@ -31,22 +32,30 @@ from dosi.core.jsonld import ActiveContext, ContextResolver
 from dosi.core.model import Entity, Instance, TermResolver
 from dosi.core.representation import parse_attributes
 from dosi.errors import AlreadyExists, BadRequestData, NgsiLdError, ResourceNotFound
-from dosi.ingest._documents import put_documents
+from dosi.ingest.apikeys import (
+    MAX_KEYS,
+    ApiKey,
+    KeyRequest,
+    first_key,
+    hash_apikey,
+    keys_of,
+    new_key,
+    with_keys,
+)
 from dosi.ingest.const import COMMANDS, DEVICES, ENTITY_INDEX, GROUPS
-from dosi.ingest.errors import UnknownDevice, WrongApiKey
+from dosi.ingest.errors import RateLimited, UnknownDevice, WrongApiKey
 from dosi.ingest.expressions import Expression, compile_expression
 from dosi.ingest.model import AttributeMapping, DeviceIn, ServiceGroupIn
+from dosi.ingest.ratelimit import RateLimit, TokenBucket
 from dosi.store.base import Store
+from dosi.store.documents import put_documents
 
 logger = logging.getLogger(__name__)
 
 NEGATIVE_TTL: Final = 10.0
 ENTITY_CHUNK: Final = 1_000
 LOOKUP_CONCURRENCY: Final = 256
-
-
-def hash_apikey(apikey: str) -> str:
-    return hashlib.sha256(apikey.encode()).hexdigest()
+M = TypeVar("M", bound=BaseModel)
 
 
 @dataclass(frozen=True, slots=True)
@@ -71,7 +80,6 @@ class DeviceProfile:
     tenant: str
     device_id: str
     group_id: str
-    apikey_hash: str
     entity_id: str
     entity_type: str
     protocol: str
@@ -88,8 +96,13 @@ class DeviceProfile:
 class Group:
     tenant: str
     id: str
-    apikey_hash: str
     doc: dict[str, Any]
+    keys: tuple[ApiKey, ...]
+
+    @property
+    def limit(self) -> RateLimit | None:
+        raw = self.doc.get("rate_limit")
+        return None if raw is None else RateLimit.model_validate(raw)
 
 
 def _bad(exc: ValidationError, what: str) -> BadRequestData:
@@ -99,18 +112,20 @@ def _bad(exc: ValidationError, what: str) -> BadRequestData:
     return BadRequestData(f"invalid {what}: {problems}")
 
 
-def parse_group(body: Any) -> ServiceGroupIn:
+def parse_model(model: type[M], body: Any, what: str) -> M:
+    """``body`` as ``model``; BadRequestData naming each problem otherwise."""
     try:
-        return ServiceGroupIn.model_validate(body)
+        return model.model_validate(body)
     except ValidationError as exc:
-        raise _bad(exc, "service group") from None
+        raise _bad(exc, what) from None
+
+
+def parse_group(body: Any) -> ServiceGroupIn:
+    return parse_model(ServiceGroupIn, body, "service group")
 
 
 def parse_device(body: Any) -> DeviceIn:
-    try:
-        return DeviceIn.model_validate(body)
-    except ValidationError as exc:
-        raise _bad(exc, "device") from None
+    return parse_model(DeviceIn, body, "device")
 
 
 def compile_mapping(mapping: AttributeMapping, ctx: TermResolver) -> Mapping:
@@ -144,12 +159,16 @@ class Registry:
         self.entities = entities
         self.cache_size = cache_size
         self._groups: dict[tuple[str, str], Group] = {}
-        self._by_hash: dict[str, Group] = {}
-        self._keys: dict[str, str] = {}  # apikey hash → apikey (memory only)
+        self._by_hash: dict[str, tuple[Group, ApiKey]] = {}
+        self._limits: dict[str, RateLimit | None] = {}  # group id → its limit
+        self._buckets: dict[str, TokenBucket] = {}  # apikey hash → its bucket
+        self._keys: dict[str, str] = {}  # group id → apikey its devices use (memory only)
         self._hashes: dict[str, str] = {}  # apikey → hash (bounded memo)
+        #: Wall clock (epoch seconds) for key expiry and rate limits; tests replace it.
+        self.clock: Callable[[], float] = time.time
         self._profiles: OrderedDict[tuple[str, str], DeviceProfile | float] = OrderedDict()
         self._lock = asyncio.Lock()
-        #: Called with an API key hash when its raw key becomes known (commands wait).
+        #: Called with a group id when its raw API key becomes known (commands wait).
         self.key_listeners: list[Callable[[str], None]] = []
         #: Expanded IRIs of every command attribute, per tenant (persisted): the cheap
         #: filter the command dispatcher applies to each entity change.
@@ -162,7 +181,7 @@ class Registry:
             while True:
                 page = await self.store.list_documents(tenant, GROUPS, after=after, limit=500)
                 for key, doc in page:
-                    self._index(Group(tenant, key, doc["apikey_sha256"], doc))
+                    self._index(Group(tenant, key, doc, keys_of(doc)))
                 if len(page) < 500:
                     break
                 after = page[-1][0]
@@ -180,45 +199,79 @@ class Registry:
             found = self._hashes[apikey] = hash_apikey(apikey)
         return found
 
-    def apikey_for(self, apikey_hash: str) -> str | None:
-        """The raw API key of a group, if seen since start (needed for command topics)."""
-        return self._keys.get(apikey_hash)
+    def apikey_for(self, group_id: str) -> str | None:
+        """The raw API key a group's devices use, if seen since start (command topics)."""
+        return self._keys.get(group_id)
 
-    def learn(self, apikey: str, apikey_hash: str) -> None:
-        known = apikey_hash in self._keys
-        self._keys[apikey_hash] = apikey
+    def learn(self, apikey: str, group_id: str) -> None:
+        known = group_id in self._keys
+        self._keys[group_id] = apikey
         if not known:
             for listener in self.key_listeners:
-                listener(apikey_hash)
+                listener(group_id)
 
-    def group_by_apikey(self, apikey: str) -> Group | None:
-        return self._by_hash.get(self.hash_of(apikey))
+    def group_by_apikey(self, apikey: str, *, active: bool = False) -> Group | None:
+        """The group holding this key (with ``active``: only if the key is valid now)."""
+        found = self._by_hash.get(self.hash_of(apikey))
+        if found is None or (active and not found[1].active(self.clock())):
+            return None
+        return found[0]
 
     def _index(self, group: Group) -> None:
         self._groups[(group.tenant, group.id)] = group
-        self._by_hash[group.apikey_hash] = group
+        self._limits[group.id] = group.limit
+        for key in group.keys:
+            self._by_hash[key.sha256] = (group, key)
 
-    def _unindex(self, group: Group) -> None:
+    def _unindex(self, group: Group, replaced_by: Group | None = None) -> None:
+        """Forget ``group``; the rate-limit buckets of keys it keeps stay as they are."""
         self._groups.pop((group.tenant, group.id), None)
-        if self._by_hash.get(group.apikey_hash) is group:
-            del self._by_hash[group.apikey_hash]
+        self._limits.pop(group.id, None)
+        kept = {key.sha256 for key in replaced_by.keys} if replaced_by is not None else set()
+        for key in group.keys:
+            found = self._by_hash.get(key.sha256)
+            if found is not None and found[0] is group:
+                del self._by_hash[key.sha256]
+            if key.sha256 not in kept:
+                self._buckets.pop(key.sha256, None)
 
     # -- hot path --------------------------------------------------------------------
     async def profile(self, apikey: str, device_id: str) -> DeviceProfile:
-        """The device behind a topic; WrongApiKey / UnknownDevice otherwise."""
-        group = self.group_by_apikey(apikey)
-        if group is None:
+        """The device behind a topic; WrongApiKey (or its revoked / expired kinds),
+        RateLimited or UnknownDevice otherwise."""
+        found = self._by_hash.get(self.hash_of(apikey))
+        if found is None:
             raise WrongApiKey("no service group has this API key")
+        group, key = found
+        now = self.clock()
+        refusal = key.refusal(now, group.tenant)
+        if refusal is not None:
+            raise refusal
+        self._throttle(group, key, now)
         profile = await self.device_profile(group.tenant, device_id)
         if profile is None:
             raise UnknownDevice(f"device {device_id!r} is not provisioned", tenant=group.tenant)
-        if profile.apikey_hash != group.apikey_hash:
+        if profile.group_id != group.id:
             raise WrongApiKey(
                 f"device {device_id!r} belongs to another service group", tenant=group.tenant
             )
-        if group.apikey_hash not in self._keys:
-            self.learn(apikey, group.apikey_hash)
+        if self._keys.get(group.id) != apikey:
+            self.learn(apikey, group.id)
         return profile
+
+    def _throttle(self, group: Group, key: ApiKey, now: float) -> None:
+        limit = self._limits.get(group.id)
+        if limit is None:
+            return
+        bucket = self._buckets.get(key.sha256)
+        if bucket is None or (bucket.rate, bucket.burst) != (limit.per_second, limit.burst):
+            bucket = self._buckets[key.sha256] = TokenBucket.full(limit, now)
+        if not bucket.take(now):
+            raise RateLimited(
+                f"API key {key.id!r} is over its limit of {limit.per_second:g} messages/s "
+                f"(burst {limit.burst}); retry in {bucket.retry_after():.2f} s",
+                tenant=group.tenant,
+            )
 
     async def device_profile(self, tenant: str, device_id: str) -> DeviceProfile | None:
         key = (tenant, device_id)
@@ -267,7 +320,6 @@ class Registry:
             tenant=tenant,
             device_id=device.device_id,
             group_id=group.id,
-            apikey_hash=group.apikey_hash,
             entity_id=device.entity_id or f"urn:ngsi-ld:{entity_type}:{device.device_id}",
             entity_type=ctx.expand(entity_type),
             protocol=device.protocol or gdoc.get("protocol", "JSON"),
@@ -291,10 +343,15 @@ class Registry:
 
     # -- service groups ---------------------------------------------------------------
     def groups(self, tenant: str) -> list[dict[str, Any]]:
-        return [_public_group(g) for (t, _), g in sorted(self._groups.items()) if t == tenant]
+        return [self._public(g) for (t, _), g in sorted(self._groups.items()) if t == tenant]
 
     def group(self, tenant: str, group_id: str) -> dict[str, Any]:
-        return _public_group(self._group(tenant, group_id))
+        return self._public(self._group(tenant, group_id))
+
+    def _public(self, group: Group) -> dict[str, Any]:
+        now = self.clock()
+        doc = {k: v for k, v in group.doc.items() if k not in ("apikey_sha256", "keys")}
+        return {"id": group.id, **doc, "keys": [key.public(now) for key in group.keys]}
 
     def _group(self, tenant: str, group_id: str) -> Group:
         group = self._groups.get((tenant, group_id))
@@ -304,7 +361,7 @@ class Registry:
 
     def find_group(self, tenant: str, apikey: str) -> dict[str, Any] | None:
         group = self.group_by_apikey(apikey)
-        return None if group is None or group.tenant != tenant else _public_group(group)
+        return None if group is None or group.tenant != tenant else self._public(group)
 
     async def add_groups(self, tenant: str, bodies: Sequence[ServiceGroupIn]) -> list[str]:
         """Create groups (all or none); AlreadyExists if an API key is taken."""
@@ -319,31 +376,89 @@ class Registry:
                 commands |= await self._check_group(body)
             now = utc_now()
             groups = [
-                Group(tenant, uuid.uuid4().hex[:16], digest, _group_doc(body, digest, now, now))
+                _new_group(tenant, uuid.uuid4().hex[:16], body, (first_key(digest, now),), now)
                 for body, digest in zip(bodies, hashes, strict=True)
             ]
             await put_documents(self.store, tenant, [(GROUPS, g.id, g.doc) for g in groups])
             await self._declare_commands(tenant, commands)
             for group, body in zip(groups, bodies, strict=True):
                 self._index(group)
-                self.learn(body.apikey, group.apikey_hash)
+                self.learn(body.apikey, group.id)
             return [g.id for g in groups]
 
     async def replace_group(self, tenant: str, group_id: str, body: ServiceGroupIn) -> None:
+        """Replace a group's settings. An ``apikey`` among its valid keys keeps them all;
+        a new one replaces them (the others are revoked, as before rotation existed)."""
         async with self._lock:
             old = self._group(tenant, group_id)
             digest = self.hash_of(body.apikey)
             other = self._by_hash.get(digest)
-            if other is not None and other is not old:
+            if other is not None and other[0] is not old:
                 raise AlreadyExists("another service group has this apikey")
+            now = utc_now()
+            if other is not None:
+                if not other[1].active(self.clock()):
+                    raise BadRequestData("this apikey was revoked or has expired")
+                keys = old.keys
+            else:
+                keys = (*_revoke_all(old.keys, now), first_key(digest, now))
             commands = await self._check_group(body)
-            doc = _group_doc(body, digest, old.doc["created_at"], utc_now())
-            await self.store.put_document(tenant, GROUPS, group_id, doc)
-            self._unindex(old)
-            self._index(Group(tenant, group_id, digest, doc))
-            self.learn(body.apikey, digest)
+            keys = _bounded(keys, self.clock())
+            group = _new_group(tenant, group_id, body, keys, old.doc["created_at"], now)
+            await self.store.put_document(tenant, GROUPS, group_id, group.doc)
+            self._unindex(old, group)
+            self._index(group)
+            self.learn(body.apikey, group_id)
             await self._declare_commands(tenant, commands)
             self.invalidate()
+
+    # -- API keys of a group ------------------------------------------------------------
+    def keys(self, tenant: str, group_id: str) -> list[dict[str, Any]]:
+        now = self.clock()
+        return [key.public(now) for key in self._group(tenant, group_id).keys]
+
+    async def issue_key(self, tenant: str, group_id: str, request: KeyRequest) -> dict[str, Any]:
+        """A new key for the group; the raw key is in the answer and nowhere else.
+
+        With ``grace``, this is a rotation: the group's other keys expire ``grace``
+        seconds from now (earlier expiries are kept).
+        """
+        async with self._lock:
+            old = self._group(tenant, group_id)
+            now = self.clock()
+            raw, key = new_key(now, request.expires_in)
+            keys = old.keys
+            if request.grace is not None:
+                until = now + request.grace
+                keys = tuple(k.expiring(until) if k.active(now) else k for k in keys)
+            await self._save(old, _bounded((*keys, key), now))
+            return {**key.public(now), "apikey": raw}
+
+    async def revoke_key(self, tenant: str, group_id: str, key_id: str) -> None:
+        """Messages with the key are refused from now on (dead letter ``revoked-apikey``)."""
+        async with self._lock:
+            old = self._group(tenant, group_id)
+            if not any(k.id == key_id for k in old.keys):
+                raise ResourceNotFound(f"API key {key_id!r} not found in group {group_id!r}")
+            now = utc_now()
+            keys = tuple(
+                k if k.id != key_id or k.revoked_at else replace(k, revoked_at=now)
+                for k in old.keys
+            )
+            await self._save(old, keys)
+            raw = self._keys.get(group_id)
+            if raw is not None and not any(
+                k.sha256 == self.hash_of(raw) and k.active(self.clock()) for k in keys
+            ):
+                del self._keys[group_id]  # commands wait for a device with a valid key
+
+    async def _save(self, old: Group, keys: tuple[ApiKey, ...]) -> None:
+        doc = with_keys(old.doc, keys)
+        doc["modified_at"] = utc_now()
+        await self.store.put_document(old.tenant, GROUPS, old.id, doc)
+        group = Group(old.tenant, old.id, doc, keys)
+        self._unindex(old, group)
+        self._index(group)
 
     async def delete_group(self, tenant: str, group_id: str) -> None:
         """Devices of a deleted group stay provisioned but are refused (orphans)."""
@@ -436,10 +551,13 @@ class Registry:
     async def _prepare(self, tenant: str, body: DeviceIn, now: str) -> _Prepared:
         """Validate a device against its group: profile, and the entity to upsert."""
         if body.apikey is not None:
-            group = self.group_by_apikey(body.apikey)
+            group = self.group_by_apikey(body.apikey, active=True)
             if group is None or group.tenant != tenant:
-                raise BadRequestData(f"device {body.device_id}: no service group has this apikey")
-            self.learn(body.apikey, group.apikey_hash)
+                raise BadRequestData(
+                    f"device {body.device_id}: no service group has this apikey (or it was "
+                    "revoked or has expired)"
+                )
+            self.learn(body.apikey, group.id)
         else:
             assert body.group is not None
             found = self._groups.get((tenant, body.group))
@@ -501,17 +619,33 @@ def _instance(value: Any, now: str) -> Instance:
     return {"type": "Property", "value": value, "createdAt": now, "modifiedAt": now}
 
 
-def _group_doc(body: ServiceGroupIn, digest: str, created: str, modified: str) -> dict[str, Any]:
+def _new_group(
+    tenant: str,
+    group_id: str,
+    body: ServiceGroupIn,
+    keys: tuple[ApiKey, ...],
+    created: str,
+    modified: str | None = None,
+) -> Group:
     doc = body.model_dump(exclude={"apikey"}, exclude_none=True)
-    doc["apikey_sha256"] = digest
     doc["created_at"] = created
-    doc["modified_at"] = modified
-    return doc
+    doc["modified_at"] = modified or created
+    return Group(tenant, group_id, with_keys(doc, keys), keys)
 
 
-def _public_group(group: Group) -> dict[str, Any]:
-    doc = {k: v for k, v in group.doc.items() if k != "apikey_sha256"}
-    return {"id": group.id, **doc}
+def _revoke_all(keys: tuple[ApiKey, ...], now: str) -> tuple[ApiKey, ...]:
+    return tuple(k if k.revoked_at else replace(k, revoked_at=now) for k in keys)
+
+
+def _bounded(keys: tuple[ApiKey, ...], now: float) -> tuple[ApiKey, ...]:
+    """At most MAX_KEYS keys: the oldest revoked or expired ones are forgotten first."""
+    excess = len(keys) - MAX_KEYS
+    if excess <= 0:
+        return keys
+    dropped = {k.id for k in [k for k in keys if not k.active(now)][:excess]}
+    if len(dropped) < excess:
+        raise BadRequestData(f"a service group may have at most {MAX_KEYS} valid API keys")
+    return tuple(k for k in keys if k.id not in dropped)
 
 
 def _device_doc(
@@ -542,4 +676,5 @@ __all__ = [
     "hash_apikey",
     "parse_device",
     "parse_group",
+    "parse_model",
 ]

@@ -1,5 +1,6 @@
-"""HTTP routes of the device agent, mounted at ``/iot``: provisioning (service groups,
-devices), the HTTP northbound (``/iot/json``, ``/iot/d``), dead letters and counters.
+"""HTTP routes of the device agent, mounted at ``/iot``: provisioning (service groups and
+their API keys, devices), the HTTP northbound (``/iot/json``, ``/iot/d``), dead letters and
+counters.
 
 Tenancy is the ``NGSILD-Tenant`` header, as for the NGSI-LD API. Bad bodies answer with
 ProblemDetails; refused device messages answer with the error of their reason (and are
@@ -22,11 +23,12 @@ from dosi.api.requests import read_json, tenant_of
 from dosi.api.responses import json_response, no_content
 from dosi.errors import BadRequestData, InvalidRequest, ResourceNotFound
 from dosi.ingest.agent import IngestAgent
+from dosi.ingest.apikeys import KeyRequest
 from dosi.ingest.const import MAX_PAYLOAD
 from dosi.ingest.errors import AgentUnavailable, Refused
 from dosi.ingest.model import DeviceIn, ServiceGroupIn
 from dosi.ingest.openapi import openapi_document
-from dosi.ingest.registry import parse_device, parse_group
+from dosi.ingest.registry import parse_device, parse_group, parse_model
 from dosi.ingest.timestamps import parse_timestamp
 from dosi.ingest.topics import Protocol
 
@@ -111,6 +113,30 @@ async def replace_group(request: Request) -> Response:
 async def delete_group(request: Request) -> Response:
     agent = agent_of(request)
     await agent.registry.delete_group(tenant_of(request), request.path_params["id"])
+    return no_content()
+
+
+async def list_keys(request: Request) -> Response:
+    agent = agent_of(request)
+    keys = agent.registry.keys(tenant_of(request), request.path_params["id"])
+    return json_response({"count": len(keys), "keys": keys})
+
+
+async def issue_key(request: Request) -> Response:
+    """A new API key (the raw key is returned this once); ``grace`` makes it a rotation."""
+    agent = agent_of(request)
+    body = await _body(request, agent) if "content-type" in request.headers else {}
+    key_request = parse_model(KeyRequest, body, "key request")
+    group_id = request.path_params["id"]
+    issued = await agent.registry.issue_key(tenant_of(request), group_id, key_request)
+    location = f"{PREFIX}/services/{group_id}/keys/{issued['id']}"
+    return json_response(issued, status=201, headers={"Location": location})
+
+
+async def revoke_key(request: Request) -> Response:
+    agent = agent_of(request)
+    params = request.path_params
+    await agent.registry.revoke_key(tenant_of(request), params["id"], params["key"])
     return no_content()
 
 
@@ -262,6 +288,9 @@ routes = [
     Route("/services/{id}", get_group, methods=["GET"]),
     Route("/services/{id}", replace_group, methods=["PUT"]),
     Route("/services/{id}", delete_group, methods=["DELETE"]),
+    Route("/services/{id}/keys", list_keys, methods=["GET"]),
+    Route("/services/{id}/keys", issue_key, methods=["POST"]),
+    Route("/services/{id}/keys/{key}", revoke_key, methods=["DELETE"]),
     Route("/devices", create_devices, methods=["POST"]),
     Route("/devices", list_devices, methods=["GET"]),
     Route("/devices/{id}", get_device, methods=["GET"]),

@@ -25,7 +25,7 @@ import orjson
 from dosi.core.changes import ChangeFeed, EntityChange, Subscriber
 from dosi.core.jsonld import ActiveContext, ContextResolver
 from dosi.core.representation import RenderOptions, render_entity
-from dosi.web.catalogue import LAYERS
+from dosi.web.catalogue import INCIDENTS, LAYERS
 
 logger = logging.getLogger(__name__)
 
@@ -37,14 +37,15 @@ SIMPLIFIED: Final = RenderOptions(format="simplified")
 
 @dataclass(frozen=True)
 class LayerContexts:
-    """Expanded entity type IRI → the active context its layer is compacted with."""
+    """Expanded entity type IRI → the active context its layer is compacted with (the
+    map's layers and the incidents)."""
 
     by_type: dict[str, ActiveContext]
 
     @classmethod
     async def resolve(cls, resolver: ContextResolver) -> LayerContexts:
         by_type: dict[str, ActiveContext] = {}
-        for layer in LAYERS:
+        for layer in (*LAYERS, INCIDENTS):
             ctx = await resolver.resolve(layer.context)
             by_type[ctx.expand(layer.type)] = ctx
         return cls(by_type)

@@ -1,5 +1,5 @@
 """The control room's HTTP routes: the page at ``/``, its assets and translations, its
-configuration, the generated basemap and the live change stream."""
+configuration, the generated basemap, the incident procedures and the live change stream."""
 
 from __future__ import annotations
 
@@ -18,7 +18,7 @@ from dosi.api.requests import TENANT_HEADER
 from dosi.api.services import services
 from dosi.demo.sample_city import SEJONG
 from dosi.web.basemap import basemap
-from dosi.web.catalogue import THRESHOLDS, layer_config
+from dosi.web.catalogue import THRESHOLDS, incident_config, layer_config
 from dosi.web.events import LayerContexts, Streams, change_stream
 from dosi.web.headers import WithHeaders, ui_headers
 from dosi.web.settings import web_settings
@@ -29,6 +29,10 @@ TRANSLATIONS: Final = HERE / "translations"
 LANGUAGES: Final = ("ko", "zh", "en")
 API_PREFIX: Final = "/ngsi-ld/v1"
 GEOJSON: Final = "application/geo+json"
+#: Where the page finds the operations centre, the caller's permissions and the KPI app.
+OPS_PREFIX: Final = "/ops"
+AUTH_ME: Final = "/auth/me"
+KPI_REPORT: Final = "/apps/kpi/report?format=json"
 
 
 def _headers(request: Request) -> dict[str, str]:
@@ -56,13 +60,14 @@ async def translations(request: Request) -> Response:
 async def config(request: Request) -> Response:
     """What the page needs to know about this server (GET /ui/config.json)."""
     ws = web_settings(request.app)
+    settings = services(request).settings
     tiles: dict[str, Any] | None = None
     if ws.tile_url:
         tiles = {"url": ws.tile_url, "kind": ws.tile_kind, "attribution": ws.tile_attribution}
     body = {
         "version": __version__,
         "api": API_PREFIX,
-        "maxLimit": services(request).settings.max_limit,
+        "maxLimit": settings.max_limit,
         "languages": list(LANGUAGES),
         "layers": layer_config(),
         "thresholds": THRESHOLDS,
@@ -70,7 +75,24 @@ async def config(request: Request) -> Response:
         "basemap": "/ui/basemap.geojson",
         "events": "/ui/events",
         "center": [SEJONG.lon, SEJONG.lat],
+        "incidents": incident_config(),
+        "ops": OPS_PREFIX,
+        "procedures": "/ui/procedures.json",
+        "kpi": KPI_REPORT,
+        # With authentication off every action is allowed; with it on the page asks
+        # ``me`` for the caller's permissions.
+        "auth": {"enabled": settings.auth_enabled, "me": AUTH_ME},
     }
+    return JSONResponse(body, headers=_headers(request))
+
+
+async def procedures(request: Request) -> Response:
+    """The steps of each incident category's procedure, in ko/zh/en (GET
+    /ui/procedures.json): incidents carry only the step ids in ``sopChecklist``."""
+    from dosi.ops.incidents import sop  # the operations centre is optional for the page
+    from dosi.ops.lifecycle import CATEGORIES
+
+    body = {category: list(sop.procedure(category)) for category in CATEGORIES}
     return JSONResponse(body, headers=_headers(request))
 
 
@@ -121,5 +143,6 @@ routes: list[BaseRoute] = [
     ),
     Route("/ui/config.json", config, methods=["GET", "HEAD"]),
     Route("/ui/basemap.geojson", basemap_geojson, methods=["GET", "HEAD"]),
+    Route("/ui/procedures.json", procedures, methods=["GET", "HEAD"]),
     Route("/ui/events", events, methods=["GET"]),
 ]

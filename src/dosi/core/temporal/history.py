@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import itertools
+import os
 import uuid
 from typing import Any
 
@@ -11,8 +13,28 @@ from dosi.core.representation import NULL
 from dosi.store.base import AttributeInstance, epoch
 
 
+class _InstanceIds:
+    """Instance ids unique without a random draw each: a random 128-bit prefix per
+    process (drawn again in a forked child) and a counter. Consecutive ids also sort
+    together, so the history's instance index grows at its end instead of at random."""
+
+    def __init__(self) -> None:
+        self.reset()
+        os.register_at_fork(after_in_child=self.reset)
+
+    def reset(self) -> None:
+        self.prefix = f"urn:ngsi-ld:Instance:{uuid.uuid4()}-"
+        self.counter = itertools.count(1)
+
+    def next(self) -> str:
+        return f"{self.prefix}{next(self.counter):012x}"
+
+
+_ids = _InstanceIds()
+
+
 def new_instance_id() -> str:
-    return f"urn:ngsi-ld:Instance:{uuid.uuid4()}"
+    return _ids.next()
 
 
 def numeric(instance: Instance) -> float | None:
@@ -49,31 +71,46 @@ def row_of(
 
 
 def history_rows(change: EntityChange) -> list[AttributeInstance]:
-    """Rows for every instance the change created, modified or deleted."""
+    """Rows for every instance the change created, modified or deleted.
+
+    An attribute whose instance list the change left as it was (the same list object:
+    mutations share what they do not touch) has nothing to record and is skipped.
+    """
     before = change.before["attrs"] if change.before else {}
     after = change.after
     rows: list[AttributeInstance] = []
     if after is None:
         return rows
-    for attr, instances in after["attrs"].items():
-        old = {i.get("datasetId"): i for i in before.get(attr, ())}
+    after_attrs = after["attrs"]
+    at = change.at
+    for attr, instances in after_attrs.items():
+        previous_list = before.get(attr)
+        if previous_list is instances:
+            continue
+        if not previous_list:
+            rows.extend(row_of(after, attr, instance, at) for instance in instances)
+            continue
+        old = {i.get("datasetId"): i for i in previous_list}
         for instance in instances:
             previous = old.get(instance.get("datasetId"))
             if previous is not None and previous.get("modifiedAt") == instance.get("modifiedAt"):
                 continue
-            rows.append(row_of(after, attr, instance, change.at))
+            rows.append(row_of(after, attr, instance, at))
     for attr, instances in before.items():
-        kept = {i.get("datasetId") for i in after["attrs"].get(attr, ())}
+        current = after_attrs.get(attr)
+        if current is instances:
+            continue
+        kept = {i.get("datasetId") for i in current} if current else set()
         for instance in instances:
             if instance.get("datasetId") not in kept:
                 tombstone = {
                     "type": instance.get("type", "Property"),
                     "value": NULL,
-                    "deletedAt": change.at,
-                    "createdAt": change.at,
-                    "modifiedAt": change.at,
+                    "deletedAt": at,
+                    "createdAt": at,
+                    "modifiedAt": at,
                 }
                 if "datasetId" in instance:
                     tombstone["datasetId"] = instance["datasetId"]
-                rows.append(row_of(after, attr, tombstone, change.at, deleted=True))
+                rows.append(row_of(after, attr, tombstone, at, deleted=True))
     return rows

@@ -12,16 +12,19 @@ export class HttpError extends Error {
 }
 
 export class Api {
-  constructor(config, tenant) {
+  /** `session` is the signed-in user's ({token}, auth.js), null with authentication off. */
+  constructor(config, tenant, session = null) {
     this.base = config.api;
     this.pageSize = config.maxLimit;
     this.tenant = tenant;
+    this.session = session;
   }
 
   headers(context) {
     const headers = { Accept: "application/json" };
     if (context) headers.Link = `<${context}>; ${LINK_REL}`;
     if (this.tenant) headers["NGSILD-Tenant"] = this.tenant;
+    if (this.session) headers.Authorization = `Bearer ${this.session.token}`;
     return headers;
   }
 
@@ -39,15 +42,19 @@ export class Api {
     return response;
   }
 
-  /** Every entity of `layer.type` in keyValues form, fetched page by page (limit/offset).
-   * (No `attrs` filter: the whole entity is barely larger and the query is cheaper.) */
-  async queryAll(layer) {
+  /** Every entity of `layer.type` in keyValues form, fetched page by page (limit/offset),
+   * with only the members the map and the overview use (`pick`: no entity is filtered out,
+   * unlike `attrs`; the answer is half the size). `extra` adds query parameters (`q`). */
+  async queryAll(layer, extra = {}) {
+    const pick = ["id", "type", "location", ...layer.attrs].join(",");
     const query = (offset) => {
       const params = new URLSearchParams({
         type: layer.type,
         options: "keyValues",
+        pick,
         limit: String(this.pageSize),
         offset: String(offset),
+        ...extra,
       });
       if (offset === 0) params.set("count", "true");
       return `/entities?${params}`;
@@ -66,8 +73,7 @@ export class Api {
       }
     };
     await Promise.all(Array.from({ length: Math.min(PARALLEL_PAGES, offsets.length) }, worker));
-    const entities = pages.flat();
-    return entities;
+    return pages.flat();
   }
 
   /** One entity, normalized, with createdAt/modifiedAt. */

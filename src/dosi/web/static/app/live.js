@@ -1,5 +1,8 @@
 // The live change stream (Server-Sent Events from /ui/events): applies changes to the
 // store, asks for a full reload after a gap or an overflow, and reports its state.
+// Signed in, each (re)connection opens with a fresh stream ticket (auth.js).
+
+import { streamUrl } from "./auth.js";
 
 const RETRY_MS = 3000;
 
@@ -8,8 +11,9 @@ export class LiveFeed {
    * `onState(state)` hears "connecting" | "on" | "reconnecting" | "off";
    * `onResync(reason)` is called when the page must reload its data ("gap" | "overflow").
    */
-  constructor({ url, tenant, store, onState, onResync, onEvent }) {
+  constructor({ url, tenant, session = null, store, onState, onResync, onEvent }) {
     this.url = tenant ? `${url}?tenant=${encodeURIComponent(tenant)}` : url;
+    this.session = session;
     this.store = store;
     this.onState = onState;
     this.onResync = onResync;
@@ -21,7 +25,18 @@ export class LiveFeed {
 
   start() {
     this.onState("connecting");
-    const source = new EventSource(this.url);
+    streamUrl(this.url, this.session).then(
+      (url) => this.open(url),
+      (error) => {
+        console.warn("live stream unavailable", error);
+        this.onState("off");
+        setTimeout(() => this.start(), RETRY_MS);
+      },
+    );
+  }
+
+  open(url) {
+    const source = new EventSource(url);
     this.source = source;
     source.addEventListener("hello", () => {
       this.onState("on");
@@ -42,7 +57,8 @@ export class LiveFeed {
     });
     source.addEventListener("error", () => {
       if (source.readyState === EventSource.CLOSED) {
-        // HTTP error (e.g. 503): the browser gives up, so retry ourselves.
+        // HTTP error (e.g. 503, or 401 once the ticket expired): the browser gives up,
+        // so retry ourselves (with a new ticket).
         this.onState("off");
         setTimeout(() => this.source === source && this.start(), RETRY_MS);
       } else {

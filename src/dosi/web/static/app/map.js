@@ -3,6 +3,7 @@
 
 import * as maplibregl from "../vendor/maplibre-gl/maplibre-gl.mjs";
 import { t } from "./i18n.js";
+import { INCIDENT_PIXEL_RATIO, SEVERITY_COLOUR, drawIncidentIcon, iconId, severityRank } from "./incident-style.js";
 import { LEVELS, PALETTE, levelOf } from "./status.js";
 
 const ICON_PX = 30; // CSS pixels of a point icon
@@ -19,6 +20,7 @@ const MAPLIBRE_STRINGS = [
   "ScaleControl.Kilometers",
 ];
 const EMPTY = { type: "FeatureCollection", features: [] };
+const INCIDENT_LAYERS = ["incident-halo", "incident-points"];
 
 function maplibreLocale() {
   return Object.fromEntries(MAPLIBRE_STRINGS.map((k) => [k, t(`maplibre.${k}`)]));
@@ -182,6 +184,8 @@ export class MapView {
     this.config = config;
     this.store = store;
     this.types = config.layers.map((l) => l.type);
+    this.incidentType = config.incidents?.type ?? null;
+    this.boardStates = new Set(config.incidents?.boardStates ?? []);
     this.dirty = new Set();
     this.timer = null;
     this.selected = null;
@@ -231,6 +235,7 @@ export class MapView {
       }
     }
     this.types.forEach((type, index) => this.#addTypeLayers(type, index));
+    if (this.incidentType) this.#addIncidentLayers();
     map.addSource("selected", { type: "geojson", data: EMPTY });
     map.addLayer({
       id: "selected-ring", type: "circle", source: "selected",
@@ -238,7 +243,65 @@ export class MapView {
         "circle-stroke-width": 2.5 },
     });
     this.store.onChange((types) => this.refresh(types));
-    this.refresh(new Set(this.types));
+    this.refresh(new Set(this.incidentType ? [...this.types, this.incidentType] : this.types));
+  }
+
+  /** Incidents: one marker each (never clustered), the most severe on top, a halo while
+   * nobody has acknowledged them. Marker images are drawn when first needed. */
+  #addIncidentLayers() {
+    const map = this.map;
+    const resolve = (id) => {
+      const match = /^incident-(.+)-(critical|major|minor|warning|indeterminate)$/.exec(id);
+      if (match && !map.hasImage(id)) {
+        map.addImage(id, drawIncidentIcon(match[1], match[2]), { pixelRatio: INCIDENT_PIXEL_RATIO });
+      }
+    };
+    if (typeof map.setMissingStyleImageResolver === "function") map.setMissingStyleImageResolver(resolve);
+    else map.on("styleimagemissing", (event) => resolve(event.id));
+    map.addSource("incidents", { type: "geojson", data: EMPTY });
+    map.addLayer({
+      id: "incident-halo", type: "circle", source: "incidents", filter: ["==", ["get", "state"], "detected"],
+      paint: { "circle-radius": 20, "circle-color": ["get", "colour"], "circle-opacity": 0.28,
+        "circle-stroke-color": ["get", "colour"], "circle-stroke-width": 1.5 },
+    });
+    map.addLayer({
+      id: "incident-points", type: "symbol", source: "incidents",
+      layout: {
+        "icon-image": ["get", "icon"],
+        "icon-size": ["interpolate", ["linear"], ["zoom"], 10, 1, 16, 1.3],
+        "icon-allow-overlap": true,
+        "icon-ignore-placement": true,
+        "symbol-sort-key": ["get", "rank"], // lower keys are drawn first, under the others
+      },
+    });
+    map.on("mouseenter", "incident-points", () => (map.getCanvas().style.cursor = "pointer"));
+    map.on("mouseleave", "incident-points", () => (map.getCanvas().style.cursor = ""));
+    map.on("click", "incident-points", (event) => {
+      const feature = event.features?.[0];
+      if (feature) this.#emitSelect(feature.properties.id, this.incidentType);
+    });
+  }
+
+  /** The incidents the board lists, as map features. */
+  incidentFeatures() {
+    const features = [];
+    for (const incident of this.store.all(this.incidentType)) {
+      if (!this.boardStates.has(incident.state)) continue;
+      const coordinates = pointOf(incident.location);
+      if (!coordinates) continue;
+      features.push({
+        type: "Feature",
+        geometry: { type: "Point", coordinates },
+        properties: {
+          id: incident.id,
+          icon: iconId(incident),
+          rank: severityRank(incident.severity),
+          state: incident.state,
+          colour: SEVERITY_COLOUR[incident.severity] ?? SEVERITY_COLOUR.indeterminate,
+        },
+      });
+    }
+    return { type: "FeatureCollection", features };
   }
 
   #addTypeLayers(type, index) {
@@ -329,6 +392,10 @@ export class MapView {
   #flush() {
     this.timer = null;
     for (const type of this.dirty) {
+      if (type === this.incidentType) {
+        this.map.getSource("incidents")?.setData(this.incidentFeatures());
+        continue;
+      }
       const source = this.map.getSource(`ent-${type}`);
       if (source) source.setData(this.features(type));
     }
@@ -338,19 +405,23 @@ export class MapView {
 
   /**
    * Resolves once the markers of every layer are drawn: on the map's "idle", or, when live
-   * updates keep the map from ever going idle, on the first frame with every source loaded.
+   * updates keep the map from ever going idle, once every source has been drawn loaded
+   * (not necessarily in the same frame: under steady updates and a busy CPU some source
+   * is always re-clustering).
    */
   drawn() {
     const map = this.map;
     const sources = Object.keys(map.getStyle().sources).filter((id) => id.startsWith("ent-"));
     return new Promise((resolve) => {
+      const drawnOnce = new Set();
       const done = () => {
         map.off("idle", done);
         map.off("render", check);
         resolve();
       };
       const check = () => {
-        if (sources.every((id) => map.isSourceLoaded(id))) done();
+        for (const id of sources) if (map.isSourceLoaded(id)) drawnOnce.add(id);
+        if (drawnOnce.size === sources.length) done();
       };
       map.on("idle", done);
       map.on("render", check);
@@ -359,7 +430,8 @@ export class MapView {
   }
 
   setVisible(type, visible) {
-    for (const layer of [`${type}-clusters`, `${type}-points`]) {
+    const layers = type === this.incidentType ? INCIDENT_LAYERS : [`${type}-clusters`, `${type}-points`];
+    for (const layer of layers) {
       this.map.setLayoutProperty(layer, "visibility", visible ? "visible" : "none");
     }
   }
@@ -401,6 +473,7 @@ export class MapView {
 
   /** Rendered features of one type (points and clusters): for tests and diagnostics. */
   rendered(type) {
+    if (type === this.incidentType) return this.map.queryRenderedFeatures({ layers: ["incident-points"] });
     return this.map.queryRenderedFeatures({ layers: [`${type}-clusters`, `${type}-points`] });
   }
 }

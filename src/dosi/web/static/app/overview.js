@@ -1,7 +1,8 @@
 // The city overview: KPIs computed in the browser from the entities on the map
-// (bins to collect, PM2.5 by district, river levels, parking occupancy, light faults).
+// (bins to collect, PM2.5 and AQI by district, river levels, parking occupancy, light
+// faults), and the indicators of the KPI app when it runs (GET /apps/kpi/report).
 
-import { formatNumber, formatPercent, has, onLanguageChange, t } from "./i18n.js";
+import { formatDateTime, formatNumber, formatPercent, has, language, onLanguageChange, t } from "./i18n.js";
 import { PALETTE, bin, isFault, number, shortName } from "./status.js";
 
 const REDRAW_MS = 1000;
@@ -23,18 +24,31 @@ export function computeOverview(store, thresholds) {
     .sort((a, b) => number(b.fillingLevel) - number(a.fillingLevel));
 
   const districts = new Map();
+  const indices = new Map();
   for (const station of store.all("AirQualityObserved")) {
-    const pm25 = number(station.pm25);
-    if (pm25 === null) continue;
     const name = typeof station.areaServed === "string" ? station.areaServed : "—";
-    const entry = districts.get(name) ?? { name, sum: 0, count: 0 };
-    entry.sum += pm25;
-    entry.count += 1;
-    districts.set(name, entry);
+    const pm25 = number(station.pm25);
+    if (pm25 !== null) {
+      const entry = districts.get(name) ?? { name, sum: 0, count: 0 };
+      entry.sum += pm25;
+      entry.count += 1;
+      districts.set(name, entry);
+    }
+    const index = number(station.airQualityIndex);
+    if (index !== null) {
+      const entry = indices.get(name) ?? { name, sum: 0, count: 0, max: -Infinity };
+      entry.sum += index;
+      entry.count += 1;
+      entry.max = Math.max(entry.max, index);
+      indices.set(name, entry);
+    }
   }
   const air = [...districts.values()]
     .map((d) => ({ name: d.name, pm25: d.sum / d.count, stations: d.count }))
     .sort((a, b) => b.pm25 - a.pm25);
+  const aqi = [...indices.values()]
+    .map((d) => ({ name: d.name, aqi: d.sum / d.count, max: d.max, stations: d.count }))
+    .sort((a, b) => b.aqi - a.aqi);
 
   const rivers = store
     .all("WaterObserved")
@@ -52,6 +66,7 @@ export function computeOverview(store, thresholds) {
   return {
     bins: { total: withFill.length, toCollect },
     air,
+    aqi,
     rivers,
     parking: { free, occupied, open: free + occupied, total: spots.length },
     lights: { total: lights.length, faults },
@@ -65,6 +80,8 @@ export class Overview {
     this.thresholds = config.thresholds;
     this.onPick = onPick;
     this.timer = null;
+    this.kpi = null; // the KPI app's report; null hides the section
+
     store.onChange(() => this.schedule());
     onLanguageChange(() => this.render());
   }
@@ -83,10 +100,25 @@ export class Overview {
     this.root.replaceChildren(
       this.#bins(data.bins),
       this.#air(data.air),
+      this.#aqi(data.aqi),
       this.#rivers(data.rivers),
       this.#parking(data.parking),
       this.#lights(data.lights),
     );
+    if (this.kpi) this.root.append(this.#indicators(this.kpi));
+  }
+
+  /** Show the KPI app's report (null: the app is not running, the section goes away). */
+  setKpi(report) {
+    this.kpi = Array.isArray(report?.indicators) && report.indicators.length ? report : null;
+    const section = this.root.querySelector("#kpi-indicators");
+    if (this.kpi) {
+      const tile = this.#indicators(this.kpi);
+      if (section) section.replaceWith(tile);
+      else this.root.append(tile);
+    } else {
+      section?.remove();
+    }
   }
 
   #tile(key, id) {
@@ -147,6 +179,52 @@ export class Overview {
     return tile;
   }
 
+  #aqi(districts) {
+    const tile = this.#tile("overview.aqi.title", "aqi");
+    if (!districts.length) return empty(tile);
+    const bounds = this.thresholds.airQualityIndex ?? [51, 101, 251];
+    const scale = Math.max(bounds[bounds.length - 1], ...districts.map((d) => d.aqi));
+    const list = element("ul", "bars");
+    for (const d of districts) {
+      const item = element("li");
+      item.title = t("overview.aqi.stations", { count: d.stations, max: formatNumber(d.max, { maximumFractionDigits: 0 }) });
+      const bar = element("span", "bar");
+      const fill = element("span", "fill");
+      fill.style.width = `${Math.min(100, (100 * d.aqi) / scale)}%`;
+      fill.style.background = PALETTE[bin(d.aqi, bounds)];
+      bar.append(fill);
+      item.append(element("span", "name", d.name), bar,
+        element("span", "num", `${t("attr.airQualityIndex.short")} ${formatNumber(d.aqi, { maximumFractionDigits: 0 })}`));
+      list.append(item);
+    }
+    tile.append(list);
+    return tile;
+  }
+
+  #indicators(report) {
+    const tile = this.#tile("overview.kpi.title", "indicators");
+    const grid = element("div", "kpi-grid");
+    for (const indicator of report.indicators) {
+      const cell = element("div", "kpi");
+      cell.dataset.indicator = indicator.id;
+      const name = localizedText(indicator.name) || indicator.id;
+      cell.title = localizedText(indicator.definition) || name;
+      const value = typeof indicator.value === "number" ? indicatorValue(indicator) : t("overview.kpi.noValue");
+      cell.append(element("div", "kpi-value", value), element("div", "kpi-name muted small", name));
+      grid.append(cell);
+    }
+    tile.append(grid);
+    const start = report.period?.start;
+    const end = report.period?.end;
+    if (start && end) {
+      const day = { dateStyle: "medium" };
+      tile.append(element("p", "muted small", t("overview.kpi.period", {
+        from: formatDateTime(start, day), to: formatDateTime(end, day),
+      })));
+    }
+    return tile;
+  }
+
   #rivers(gauges) {
     const tile = this.#tile("overview.river.title", "river");
     if (!gauges.length) return empty(tile);
@@ -200,6 +278,20 @@ export class Overview {
     );
     return tile;
   }
+}
+
+function localizedText(value) {
+  if (typeof value === "string") return value;
+  return value?.[language()] ?? value?.en ?? "";
+}
+
+/** An indicator's value with its unit, in the page's locale (percent as a percent). */
+function indicatorValue(indicator) {
+  const value = indicator.value;
+  if (indicator.unitCode === "P1") return formatPercent(value / 100, 1);
+  const digits = Math.abs(value) >= 100 ? 0 : 1;
+  const unit = has(`unit.${indicator.unitCode}`) ? t(`unit.${indicator.unitCode}`) : indicator.unit ?? "";
+  return `${formatNumber(value, { maximumFractionDigits: digits })} ${unit}`.trim();
 }
 
 function valueText(value) {
