@@ -103,6 +103,11 @@ class Settings(BaseSettings):
     auth_issuer: str | None = None
     auth_audience: str = "dosi"
     auth_jwks_file: Path | None = None
+    #: The external issuer's JWKS endpoint; when unset and ``auth_issuer`` is an http(s)
+    #: URL without a JWKS file, it is found by OpenID Connect discovery.
+    auth_jwks_url: str | None = None
+    #: Seconds between refreshes of the issuer's keys (unknown key ids refresh sooner).
+    auth_jwks_refresh: float = Field(default=3600.0, gt=0)
     auth_clock_skew: float = Field(default=30.0, ge=0)
     auth_token_ttl: float = Field(default=3600.0, gt=0)
     #: Allowed CORS origins for browser clients on other origins (none by default).

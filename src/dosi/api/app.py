@@ -27,6 +27,7 @@ from dosi.apps.http import PREFIX as APPS_PREFIX
 from dosi.apps.http import AppRoutes
 from dosi.apps.loader import load_apps
 from dosi.auth import routes as auth_routes
+from dosi.auth.jwks import JwksError, RemoteKeys
 from dosi.auth.middleware import AuthMiddleware
 from dosi.auth.routes import AuthState
 from dosi.auth.tokens import TokenIssuer, TokenPolicy, TokenVerifier
@@ -79,6 +80,18 @@ def _auth(settings: Settings) -> tuple[TokenIssuer, TokenVerifier]:
     if settings.auth_jwks_file is not None:
         keys += orjson.loads(settings.auth_jwks_file.read_bytes()).get("keys", [])
     return issuer, TokenVerifier(policy, {"keys": keys})
+
+
+def _remote_keys(settings: Settings, verifier: TokenVerifier) -> RemoteKeys | None:
+    """An OIDC issuer's published keys, when one is configured (JWKS URL or discovery)."""
+    if settings.auth_jwks_url:
+        return RemoteKeys(
+            verifier, jwks_url=settings.auth_jwks_url, refresh=settings.auth_jwks_refresh
+        )
+    issuer = settings.auth_issuer or ""
+    if issuer.startswith(("https://", "http://")) and settings.auth_jwks_file is None:
+        return RemoteKeys(verifier, issuer=issuer, refresh=settings.auth_jwks_refresh)
+    return None
 
 
 async def _purge_forever(services: Services) -> None:
@@ -162,6 +175,14 @@ def create_app(
                 _purge_forever(app.state.services), name="temporal:retention"
             )
             stack.push_async_callback(_cancel, purge)
+            if remote_keys is not None:
+                # the issuer's keys: first load now (a failure is retried, not fatal)
+                try:
+                    await remote_keys.refresh()
+                except JwksError as exc:
+                    logger.warning("auth: the issuer's keys are unavailable: %s", exc)
+                keys = asyncio.create_task(remote_keys.run(), name="auth:jwks")
+                stack.push_async_callback(_cancel, keys)
             # services the platform offers to city apps (Platform.use)
             app.state.registry = {}
             # the device agent (dosi.ingest): stops first, draining into the open store
@@ -215,8 +236,10 @@ def create_app(
             ),
         )
     issuer = None
+    remote_keys: RemoteKeys | None = None
     if settings.auth_enabled:
         issuer, verifier = _auth(settings)
+        remote_keys = _remote_keys(settings, verifier)
         middleware.append(Middleware(AuthMiddleware, verifier=verifier))
     elif settings.host not in ("127.0.0.1", "localhost", "::1"):
         logger.warning(

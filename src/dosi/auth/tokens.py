@@ -10,6 +10,7 @@ from __future__ import annotations
 import json
 import time
 import uuid
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -36,15 +37,38 @@ class TokenPolicy:
     clock_skew: float = 30.0
 
 
+def _load_keys(jwks: dict[str, Any]) -> dict[str | None, Any]:
+    """Signature keys of a JWKS by key id; keys of other algorithms or uses are skipped."""
+    keys: dict[str | None, Any] = {}
+    for jwk in jwks.get("keys", []):
+        if not isinstance(jwk, dict) or jwk.get("use", "sig") != "sig":
+            continue
+        if jwk.get("alg", "RS256" if jwk.get("kty") == "RSA" else "ES256") not in ALGORITHMS:
+            continue
+        try:
+            keys[jwk.get("kid")] = jwt.PyJWK(jwk)
+        except jwt.PyJWTError:
+            continue
+    return keys
+
+
 class TokenVerifier:
     """Verifies bearer tokens against a JWKS (from a file, a dict, or dosi's own issuer)."""
 
     def __init__(self, policy: TokenPolicy, jwks: dict[str, Any]) -> None:
         self.policy = policy
-        self._keys: dict[str | None, Any] = {}
-        for jwk in jwks.get("keys", []):
-            key = jwt.PyJWK(jwk)
-            self._keys[jwk.get("kid")] = key
+        self._local = _load_keys(jwks)
+        self._remote: dict[str | None, Any] = {}
+        self._keys: dict[str | None, Any] = dict(self._local)
+        #: Called with the key id of a token no known key matches (refresh the JWKS).
+        self.on_unknown_key: Callable[[str | None], None] | None = None
+
+    def set_remote_keys(self, jwks: dict[str, Any]) -> int:
+        """Replace the keys fetched from an external issuer (a key rotation); returns how
+        many were usable. Keys configured locally stay."""
+        self._remote = _load_keys(jwks)
+        self._keys = {**self._remote, **self._local}
+        return len(self._remote)
 
     @classmethod
     def from_file(cls, policy: TokenPolicy, path: Path) -> TokenVerifier:
@@ -62,6 +86,8 @@ class TokenVerifier:
             next(iter(self._keys.values())) if len(self._keys) == 1 else None
         )
         if key is None:
+            if self.on_unknown_key is not None:
+                self.on_unknown_key(header.get("kid"))
             raise TokenError("token signed with an unknown key")
         try:
             claims = jwt.decode(
