@@ -18,7 +18,7 @@ from tests.web.browser import READY_MS, shot, strings
 if TYPE_CHECKING:
     from playwright.sync_api import Page
 
-pytestmark = [pytest.mark.slow, pytest.mark.xdist_group("web-browser")]
+pytestmark = [pytest.mark.slow, pytest.mark.browser, pytest.mark.xdist_group("web-browser")]
 
 PASSWORD = "correct horse battery"
 USERS = {"viewer": "=viewer", "duty": "=operator"}

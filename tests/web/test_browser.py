@@ -21,7 +21,7 @@ from tests.web.browser import LIVE_MS, open_room, shot, show_at, strings
 if TYPE_CHECKING:
     from playwright.sync_api import Page
 
-pytestmark = [pytest.mark.slow, pytest.mark.xdist_group("web-browser")]
+pytestmark = [pytest.mark.slow, pytest.mark.browser, pytest.mark.xdist_group("web-browser")]
 
 TYPES = ("WasteContainer", "AirQualityObserved", "ParkingSpot", "Streetlight", "WaterObserved")
 
