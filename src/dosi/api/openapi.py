@@ -18,6 +18,7 @@ from starlette.responses import Response
 from starlette.routing import Route
 
 from dosi import __version__
+from dosi.api.problems import PROBLEM_SCHEMA
 from dosi.ingest.openapi import openapi_document as iot_document
 
 API: Final = "/ngsi-ld/v1"
@@ -172,15 +173,7 @@ CONTEXT: Final = {
 }
 
 SCHEMAS: Final[dict[str, dict[str, Any]]] = {
-    "ProblemDetails": {
-        "type": "object",
-        "required": ["type", "title"],
-        "properties": {
-            "type": {"type": "string", "format": "uri"},
-            "title": {"type": "string"},
-            "detail": {"type": "string"},
-        },
-    },
+    "ProblemDetails": PROBLEM_SCHEMA,
     "Entity": {
         "description": "An entity in the requested format (normalized, concise or "
         "keyValues); `pick`/`omit` may drop any member, id and type included.",

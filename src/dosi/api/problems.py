@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 import uuid
+from typing import Any, Final
 
 from starlette.exceptions import HTTPException
 from starlette.requests import Request
@@ -22,6 +23,16 @@ from dosi.errors import (
 logger = logging.getLogger(__name__)
 
 PROBLEM_JSON = "application/json"
+#: JSON Schema of a ProblemDetails body, for the OpenAPI documents.
+PROBLEM_SCHEMA: Final[dict[str, Any]] = {
+    "type": "object",
+    "required": ["type", "title"],
+    "properties": {
+        "type": {"type": "string", "format": "uri"},
+        "title": {"type": "string"},
+        "detail": {"type": "string"},
+    },
+}
 
 
 def problem_response(error: NgsiLdError) -> Response:

@@ -9,6 +9,7 @@ import orjson
 from starlette.requests import Request
 
 from dosi.api.media import JSON, JSONLD, MERGE_PATCH, context_links, media_type
+from dosi.core._validate import nested_deeper_than
 from dosi.errors import BadRequestData, InvalidRequest, UnsupportedMediaType
 from dosi.settings import Settings
 
@@ -44,7 +45,7 @@ async def read_json(request: Request, settings: Settings, allowed: tuple[str, ..
         raise UnsupportedMediaType(
             f"Content-Type must be one of {', '.join(allowed)}, not {media or 'missing'}"
         )
-    raw = await _read_limited(request, settings.max_body_bytes)
+    raw = await read_limited(request, settings.max_body_bytes)
     if not raw.strip():
         raise InvalidRequest("the request body is empty")
     try:
@@ -80,27 +81,23 @@ async def read_body(request: Request, settings: Settings, *, merge_patch: bool =
 
 def check_depth(data: Any, limit: int) -> None:
     """Refuse JSON nested deeper than ``limit`` (a cheap guard against hostile bodies)."""
-    stack: list[tuple[Any, int]] = [(data, 1)]
-    while stack:
-        node, depth = stack.pop()
-        if depth > limit:
-            raise BadRequestData(f"JSON nesting deeper than {limit} levels is not accepted")
-        if isinstance(node, dict):
-            stack.extend((v, depth + 1) for v in node.values() if isinstance(v, dict | list))
-        elif isinstance(node, list):
-            stack.extend((v, depth + 1) for v in node if isinstance(v, dict | list))
+    if nested_deeper_than(data, limit):
+        raise BadRequestData(f"JSON nesting deeper than {limit} levels is not accepted")
 
 
-async def _read_limited(request: Request, limit: int) -> bytes:
+async def read_limited(request: Request, limit: int, *, too_large: str | None = None) -> bytes:
+    """The request body, refused with BadRequestData (``too_large``) as soon as it is
+    declared or streamed beyond ``limit`` bytes: an oversized body is never buffered."""
+    message = too_large or f"the request body exceeds {limit} bytes"
     declared = request.headers.get("content-length")
     if declared and declared.isdigit() and int(declared) > limit:
-        raise BadRequestData(f"the request body exceeds {limit} bytes")
+        raise BadRequestData(message)
     chunks: list[bytes] = []
     size = 0
     async for chunk in request.stream():
         size += len(chunk)
         if size > limit:
-            raise BadRequestData(f"the request body exceeds {limit} bytes")
+            raise BadRequestData(message)
         chunks.append(chunk)
     return b"".join(chunks)
 

@@ -177,3 +177,18 @@ def instance_like(item: Any) -> bool:
         or not _VALUE_MEMBERS.isdisjoint(item)
         or "datasetId" in item
     )
+
+
+def nested_deeper_than(value: Any, limit: int) -> bool:
+    """Whether JSON ``value`` nests objects/arrays more than ``limit`` levels (iterative,
+    so a hostile document cannot exhaust the stack while being checked)."""
+    stack: list[tuple[Any, int]] = [(value, 1)]
+    while stack:
+        node, depth = stack.pop()
+        if depth > limit:
+            return True
+        if isinstance(node, dict):
+            stack.extend((v, depth + 1) for v in node.values() if isinstance(v, dict | list))
+        elif isinstance(node, list):
+            stack.extend((v, depth + 1) for v in node if isinstance(v, dict | list))
+    return False

@@ -8,6 +8,7 @@ from typing import Any, Final
 from pydantic.json_schema import models_json_schema
 
 from dosi import __version__
+from dosi.api.problems import PROBLEM_SCHEMA
 from dosi.ingest.apikeys import KeyRequest
 from dosi.ingest.errors import REASONS
 from dosi.ingest.model import DeviceIn, DeviceList, ServiceGroupIn, ServiceGroupList
@@ -267,15 +268,7 @@ def _paths() -> dict[str, Any]:
 
 
 EXTRA_SCHEMAS: Final = {
-    "ProblemDetails": {
-        "type": "object",
-        "required": ["type", "title"],
-        "properties": {
-            "type": {"type": "string", "format": "uri"},
-            "title": {"type": "string"},
-            "detail": {"type": "string"},
-        },
-    },
+    "ProblemDetails": PROBLEM_SCHEMA,
     "ApiKey": {
         "type": "object",
         "required": ["id", "created_at", "status"],

@@ -19,7 +19,7 @@ from starlette.routing import Route
 
 from dosi import __version__
 from dosi.api.media import JSON
-from dosi.api.requests import read_json, tenant_of
+from dosi.api.requests import read_json, read_limited, tenant_of
 from dosi.api.responses import json_response, no_content
 from dosi.errors import BadRequestData, InvalidRequest, ResourceNotFound
 from dosi.ingest.agent import IngestAgent
@@ -183,17 +183,9 @@ async def delete_device(request: Request) -> Response:
 
 # -- northbound HTTP -----------------------------------------------------------------------
 async def _raw(request: Request) -> bytes:
-    declared = request.headers.get("content-length")
-    if declared and declared.isdigit() and int(declared) > MAX_PAYLOAD:
-        raise BadRequestData(f"a device payload may have at most {MAX_PAYLOAD} bytes")
-    chunks: list[bytes] = []
-    size = 0
-    async for chunk in request.stream():
-        size += len(chunk)
-        if size > MAX_PAYLOAD:
-            raise BadRequestData(f"a device payload may have at most {MAX_PAYLOAD} bytes")
-        chunks.append(chunk)
-    return b"".join(chunks)
+    return await read_limited(
+        request, MAX_PAYLOAD, too_large=f"a device payload may have at most {MAX_PAYLOAD} bytes"
+    )
 
 
 async def _measure(request: Request, protocol: Protocol, payload: bytes) -> Response:

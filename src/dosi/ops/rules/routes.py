@@ -14,7 +14,7 @@ from starlette.responses import Response
 from starlette.routing import BaseRoute, Mount, Route
 
 from dosi.api.media import MERGE_PATCH, media_type
-from dosi.api.requests import tenant_of
+from dosi.api.requests import read_limited, tenant_of
 from dosi.api.responses import json_response, no_content
 from dosi.errors import DOSI_ERRORS_BASE, BadRequestData, NgsiLdError
 from dosi.ops.rules.const import PREFIX
@@ -44,14 +44,9 @@ async def _document(request: Request) -> Any:
     media = media_type(request.headers.get("content-type"))
     if media == MERGE_PATCH:
         media = "application/json"
-    size = 0
-    chunks: list[bytes] = []
-    async for chunk in request.stream():
-        size += len(chunk)
-        if size > MAX_BODY:
-            raise BadRequestData(f"a rule document may have at most {MAX_BODY} bytes")
-        chunks.append(chunk)
-    raw = b"".join(chunks)
+    raw = await read_limited(
+        request, MAX_BODY, too_large=f"a rule document may have at most {MAX_BODY} bytes"
+    )
     if not raw.strip():
         raise BadRequestData("the request body is empty")
     return load_document(raw, media)
